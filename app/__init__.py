@@ -1,0 +1,1 @@
+"""Rolodex HTTP service: the FastAPI app factory, settings, errors, routers and the CLI."""

@@ -1,0 +1,16 @@
+"""The `rolodex` command line: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import database, local_neo4j, service
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Rolodex operator commands.")
+cli.add_typer(local_neo4j.cli, name="neo4j")
+service.register(cli)
+database.register(cli)
+
+
+def main() -> None:
+    cli()

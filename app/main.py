@@ -1,0 +1,118 @@
+"""The app factory: `create_app()` builds settings, wires routers and error handlers, and owns the
+Neo4j driver and the HTTP client through the lifespan (opened at start, closed after `yield`).
+
+Run it with `rolodex serve` or `uvicorn --factory app.main:create_app`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from app.errors import Problem, install_problem_handlers, problem_response
+from app.logs import configure_logging
+from app.middleware import RequestContextMiddleware
+from app.routers import health
+from app.settings import Settings
+from graph.db import connect
+from graph.schema import migrate
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "0.1.0"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids: `{tag}-{route name}`, e.g. `people-get`."""
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    graph = await connect(
+        settings.neo4j_uri,
+        settings.neo4j_user,
+        settings.neo4j_password.get_secret_value(),
+        settings.neo4j_database,
+        attempts=settings.neo4j_connect_attempts,
+        backoff_seconds=settings.neo4j_connect_backoff_seconds,
+    )
+    http_client = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.http_timeout_seconds), follow_redirects=False
+    )
+    try:
+        if settings.migrate_on_startup:
+            applied = await migrate(graph)
+            if applied:
+                log.info("schema migrated", extra={"versions": [m.version for m in applied]})
+        app.state.graph = graph
+        app.state.http_client = http_client
+        yield
+    finally:
+        await http_client.aclose()
+        await graph.close()
+
+
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("neo4j unavailable during request", extra={"error": type(exc).__name__})
+    return problem_response(
+        request,
+        slug="service-unavailable",
+        title="Service unavailable",
+        status=503,
+        detail="The database is not reachable right now; retry shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Rolodex",
+        version=API_VERSION,
+        summary="Portable mentor-mentee relationship graphs, carried across platforms as signed, consented bundles.",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_exception_handler(ServiceUnavailable, _on_database_unavailable)
+    app.add_exception_handler(SessionExpired, _on_database_unavailable)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    _register_problem_schema(app)
+    return app
+
+
+def _register_problem_schema(app: FastAPI) -> None:
+    """Make sure `#/components/schemas/Problem` exists even before any route references it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in (
+            Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            .get("$defs", {})
+            .items()
+        ):
+            components.setdefault(name, definition)
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        problem.pop("$defs", None)
+        components.setdefault("Problem", problem)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,69 @@
+"""Service settings, read from the environment (`ROLODEX_*` plus the standard `NEO4J_*` names).
+
+Built once in the app factory or a CLI command, never at import time, so tests can pass their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_NEO4J_PASSWORD = "rolodex-dev-password"  # noqa: S105 - refused outside development
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Secrets are `SecretStr` so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_prefix="ROLODEX_", extra="ignore", populate_by_name=True)
+
+    environment: Environment = "development"
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL this instance is reached at; used as token and bundle issuer.",
+    )
+    log_level: str = "INFO"
+
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687",
+        validation_alias=AliasChoices("NEO4J_URI", "ROLODEX_NEO4J_URI"),
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "ROLODEX_NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_NEO4J_PASSWORD),
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "ROLODEX_NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j",
+        validation_alias=AliasChoices("NEO4J_DATABASE", "ROLODEX_NEO4J_DATABASE"),
+    )
+    neo4j_connect_attempts: int = Field(default=10, ge=1, le=100)
+    neo4j_connect_backoff_seconds: float = Field(default=0.5, gt=0, le=30)
+    neo4j_ready_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    migrate_on_startup: bool = True
+
+    http_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    # The local Neo4j that `rolodex neo4j start` runs (development and tests only).
+    local_neo4j_home: Path = Path("var/neo4j")
+    local_neo4j_port: int = Field(default=7687, ge=1024, le=65535)
+    local_neo4j_heap: str = "2g"
+    local_neo4j_pagecache_mib: int = Field(default=2048, ge=64)
+    cache_dir: Path = Path(".cache")
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.neo4j_password.get_secret_value() == DEVELOPMENT_NEO4J_PASSWORD
+        ):
+            raise ValueError(
+                "NEO4J_PASSWORD must be set in production (the development default is refused)"
+            )
+        return self

@@ -1,0 +1,1 @@
+"""Authentication and authorization: keys and JWKS, access tokens, principals, scopes."""

@@ -1,0 +1,1 @@
+"""Portable bundles: models, JSON Schema, build (graph to bundle), signing and the import pipeline."""

@@ -1,0 +1,89 @@
+"""Schema migrations: ordered, idempotent, recorded in the graph as `(:SchemaMigration)` nodes.
+
+Run at start-up and by `rolodex migrate`. Each migration is a list of statements that are safe to
+run again (`IF NOT EXISTS`), so two processes starting at once cannot break each other; the record
+is written with MERGE only after every statement succeeded. Append new migrations; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.db import Graph
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def _unique(label: str, prop: str = "id") -> str:
+    name = f"{label.lower()}_{prop}_unique"
+    return f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+
+
+def _index(label: str, prop: str) -> str:
+    name = f"{label.lower()}_{prop}_index"
+    return f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version=1,
+        name="uniqueness constraints on every merged id",
+        statements=(
+            _unique("SchemaMigration", "version"),
+            _unique("Person"),
+            _unique("Contact"),
+            _unique("Platform"),
+            _unique("Program"),
+            _unique("Cohort"),
+            _unique("Outcome"),
+            _unique("Measurement"),
+            _unique("Mentorship"),
+            _unique("Session"),
+            _unique("Consent"),
+            _unique("Client", "client_id"),
+            _unique("ExternalIdentity", "key"),
+            _unique("Export"),
+            _unique("Import"),
+            _unique("WebhookDelivery"),
+        ),
+    ),
+    Migration(
+        version=2,
+        name="indexes for time-based metrics",
+        statements=(
+            _index("Person", "created_at"),
+            _index("Mentorship", "status"),
+            _index("Session", "scheduled_at"),
+        ),
+    ),
+)
+
+
+async def applied_versions(graph: Graph) -> set[int]:
+    rows = await graph.query("MATCH (m:SchemaMigration) RETURN m.version AS version")
+    return {int(row["version"]) for row in rows}
+
+
+async def migrate(graph: Graph) -> list[Migration]:
+    """Apply every migration not yet recorded, in order; return those applied by this call."""
+    done = await applied_versions(graph)
+    applied: list[Migration] = []
+    for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+        if migration.version in done:
+            continue
+        for statement in migration.statements:
+            await graph.run_schema(statement)
+        await graph.query(
+            "MERGE (m:SchemaMigration {version: $version}) "
+            "ON CREATE SET m.name = $name, m.applied_at = datetime()",
+            {"version": migration.version, "name": migration.name},
+            write=True,
+        )
+        applied.append(migration)
+    return applied

@@ -1,0 +1,34 @@
+"""The committed OpenAPI document equals what the app serves (regenerate with `rolodex openapi`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app.cli.service import OPENAPI_PATH, render_openapi
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_openapi_matches_the_app(client: TestClient) -> None:
+    served = client.get("/openapi.json").json()
+    committed = (ROOT / OPENAPI_PATH).read_text()
+    assert committed == render_openapi(served), "openapi/ drifted: run `rolodex openapi` and commit"
+
+
+def test_operation_ids_are_unique_and_tagged(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    ids = [
+        operation["operationId"]
+        for path in document["paths"].values()
+        for operation in path.values()
+    ]
+    assert len(ids) == len(set(ids))
+    for operation_id in ids:
+        tag, _, name = operation_id.partition("-")
+        assert tag, operation_id
+        assert name, operation_id
+    assert "Problem" in document["components"]["schemas"]
+    json.dumps(document)  # serialisable as committed
