@@ -19,8 +19,10 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from app.errors import Problem, install_problem_handlers, problem_response
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
-from app.routers import health
+from app.routers import health, oauth, wellknown
+from app.security_setup import build_authenticator, build_keystore, build_rate_limits
 from app.settings import Settings
+from auth.errors import AuthError
 from graph.db import connect
 from graph.schema import migrate
 
@@ -49,6 +51,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     http_client = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout_seconds), follow_redirects=False
     )
+    keystore = build_keystore(settings)
+    app.state.keystore = keystore
+    app.state.authenticator = build_authenticator(settings, keystore, http_client)
+    app.state.rate_limits = build_rate_limits(settings)
     try:
         if settings.migrate_on_startup:
             applied = await migrate(graph)
@@ -74,6 +80,20 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResp
     )
 
 
+async def _on_auth_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AuthError)
+    extra = {"reason": exc.code} if exc.code else None
+    return problem_response(
+        request,
+        slug=exc.slug,
+        title=exc.title,
+        status=exc.status,
+        detail=exc.detail,
+        headers=exc.headers,
+        extra=extra,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
@@ -88,8 +108,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_exception_handler(ServiceUnavailable, _on_database_unavailable)
     app.add_exception_handler(SessionExpired, _on_database_unavailable)
+    app.add_exception_handler(AuthError, _on_auth_error)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(wellknown.router)
+    app.include_router(oauth.router)
     _register_problem_schema(app)
     return app
 

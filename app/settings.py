@@ -50,12 +50,46 @@ class Settings(BaseSettings):
 
     http_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
+    # Keys and tokens.
+    keys_dir: Path = Field(
+        default=Path("var/keys"), description="Key rings (PEM files), outside the repo."
+    )
+    access_signing_key_pem: SecretStr | None = Field(
+        default=None, description="Active access-token key as PEM."
+    )
+    documents_signing_key_pem: SecretStr | None = Field(
+        default=None, description="Active bundle/receipt key as PEM."
+    )
+    key_rotation_grace_seconds: int = Field(default=30 * 24 * 3600, ge=0)
+    token_audience: str | None = Field(
+        default=None, description="`aud` of access tokens; default public_url."
+    )
+    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+    external_idp_issuer: str | None = None
+    external_idp_jwks_url: str | None = None
+    external_idp_audience: str | None = None
+    jwks_cache_ttl_seconds: float = Field(default=300.0, ge=0)
+
+    # Rate limits per principal (requests per minute, burst).
+    rate_limit_token_per_minute: int = Field(default=30, ge=1)
+    rate_limit_export_per_minute: int = Field(default=60, ge=1)
+    rate_limit_import_per_minute: int = Field(default=30, ge=1)
+    rate_limit_burst: int = Field(default=10, ge=1)
+
     # The local Neo4j that `rolodex neo4j start` runs (development and tests only).
     local_neo4j_home: Path = Path("var/neo4j")
     local_neo4j_port: int = Field(default=7687, ge=1024, le=65535)
     local_neo4j_heap: str = "2g"
     local_neo4j_pagecache_mib: int = Field(default=2048, ge=64)
     cache_dir: Path = Path(".cache")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment != "production"
+
+    @property
+    def access_token_audience(self) -> str:
+        return self.token_audience or self.public_url
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:

@@ -9,8 +9,10 @@ wipes the graph it finds.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +20,8 @@ from fastapi.testclient import TestClient
 from app.localneo4j.server import LocalNeo4j
 from app.main import create_app
 from app.settings import Settings
+from auth.principals import Role
+from auth.tokens import issue_access_token
 from graph.db import Graph, connect
 from graph.schema import migrate
 
@@ -64,6 +68,7 @@ def settings(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
         neo4j_connect_attempts=3,
         public_url="http://testserver",
         log_level="WARNING",
+        keys_dir=tmp_path_factory.mktemp("keys"),
     )
 
 
@@ -95,3 +100,39 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """An HTTP client for a fresh app instance, with its lifespan (driver, migrations) running."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+class TokenFactory:
+    """Mints access tokens signed by a running app's own key ring, for tests."""
+
+    def __init__(self, client: TestClient, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+
+    def token(
+        self,
+        subject: str,
+        role: Role | str,
+        *,
+        programs: Iterable[str] = ("*",),
+        ttl_seconds: int = 600,
+    ) -> str:
+        role = Role(role)
+        return issue_access_token(
+            self._client.app.state.keystore.access,  # type: ignore[attr-defined]
+            issuer=self._settings.public_url,
+            audience=self._settings.access_token_audience,
+            subject=subject,
+            role=role,
+            ttl=timedelta(seconds=ttl_seconds),
+            programs=programs if role is Role.ADMIN else (),
+        )
+
+    def headers(self, subject: str, role: Role | str, **kwargs: Any) -> dict[str, str]:
+        """`Authorization: Bearer …` headers for `subject` acting in `role`."""
+        return {"Authorization": f"Bearer {self.token(subject, role, **kwargs)}"}
+
+
+@pytest.fixture
+def tokens(client: TestClient, settings: Settings) -> TokenFactory:
+    return TokenFactory(client, settings)

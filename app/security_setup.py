@@ -1,0 +1,60 @@
+"""Builds the key store, the authenticator and the rate limits from settings (used by the lifespan and the CLI)."""
+
+from __future__ import annotations
+
+import httpx
+
+from app.ratelimit import RateLimit, RateLimits
+from app.settings import Settings
+from auth.authenticator import Authenticator, ExternalIdentityProvider
+from auth.jwks_client import JwksCache
+from auth.keys import KeyStore, load_keystore
+
+
+def build_keystore(settings: Settings) -> KeyStore:
+    """Development generates missing keys into `keys_dir`; production only loads them."""
+    return load_keystore(
+        settings.keys_dir,
+        generate=settings.is_development,
+        access_pem=settings.access_signing_key_pem.get_secret_value()
+        if settings.access_signing_key_pem
+        else None,
+        documents_pem=(
+            settings.documents_signing_key_pem.get_secret_value()
+            if settings.documents_signing_key_pem
+            else None
+        ),
+    )
+
+
+def build_authenticator(
+    settings: Settings, keystore: KeyStore, http_client: httpx.AsyncClient
+) -> Authenticator:
+    external = None
+    if settings.external_idp_issuer and settings.external_idp_jwks_url:
+        external = ExternalIdentityProvider(
+            issuer=settings.external_idp_issuer,
+            jwks_url=settings.external_idp_jwks_url,
+            audience=settings.external_idp_audience or settings.access_token_audience,
+        )
+    return Authenticator(
+        keystore.access,
+        issuer=settings.public_url,
+        audience=settings.access_token_audience,
+        external=external,
+        jwks_cache=JwksCache(
+            http_client,
+            ttl_seconds=settings.jwks_cache_ttl_seconds,
+            allow_loopback_http=settings.is_development,
+            timeout_seconds=settings.http_timeout_seconds,
+        ),
+    )
+
+
+def build_rate_limits(settings: Settings) -> RateLimits:
+    burst = settings.rate_limit_burst
+    return RateLimits(
+        token=RateLimit(settings.rate_limit_token_per_minute, burst),
+        export=RateLimit(settings.rate_limit_export_per_minute, burst),
+        imports=RateLimit(settings.rate_limit_import_per_minute, burst),
+    )

@@ -1,0 +1,172 @@
+"""Typed compact JWS: signing and strict verification on top of python-jose.
+
+python-jose neither checks `typ` nor selects keys by `kid`, so this module does both, in a fixed
+order, before it trusts anything in the token: size cap, header shape, pinned algorithm, exact
+`typ`, no `crit`, key chosen by `kid` from keys we trust (never from the token), signature, then
+the registered claims with a small clock leeway. Every refusal is a `JwsError` with a stable code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from jose import jws
+from jose.exceptions import JOSEError
+
+from auth.keys import ALGORITHM, SigningKey
+
+ALLOWED_ALGORITHMS = (ALGORITHM,)
+DEFAULT_LEEWAY_SECONDS = 30
+
+
+class JwsError(Exception):
+    """A token was refused. `code` is stable (used as problem type / OAuth error description)."""
+
+    def __init__(self, code: str, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+@dataclass(frozen=True)
+class Header:
+    alg: str
+    typ: str
+    kid: str
+    raw: Mapping[str, Any]
+
+
+def sign(claims: Mapping[str, Any], key: SigningKey, typ: str) -> str:
+    """Sign `claims` as a compact JWS with `alg` ES256, the key's `kid` and the given `typ`."""
+    token: str = jws.sign(
+        dict(claims), key.private_jwk(), headers={"kid": key.kid, "typ": typ}, algorithm=ALGORITHM
+    )
+    return token
+
+
+def _b64decode(segment: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise JwsError("malformed", "The token is not valid base64url.") from error
+
+
+def _typ_matches(actual: str, expected: str) -> bool:
+    normalized = actual.lower().removeprefix("application/")
+    return normalized == expected.lower().removeprefix("application/")
+
+
+def read_header(token: str, *, typ: str, max_bytes: int) -> Header:
+    """Check size and header before anything else; return the parsed header."""
+    if len(token) > max_bytes:
+        raise JwsError("too-large", f"The token exceeds {max_bytes} bytes.")
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts[:2]):
+        raise JwsError("malformed", "The token is not a compact JWS (three dot-separated parts).")
+    try:
+        header = json.loads(_b64decode(parts[0]))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise JwsError("malformed", "The token header is not JSON.") from error
+    if not isinstance(header, dict):
+        raise JwsError("malformed", "The token header is not a JSON object.")
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        raise JwsError(
+            "algorithm-not-allowed",
+            f"Algorithm {alg!r} is not accepted; only {', '.join(ALLOWED_ALGORITHMS)}.",
+        )
+    actual_typ = header.get("typ")
+    if not isinstance(actual_typ, str) or not _typ_matches(actual_typ, typ):
+        raise JwsError("type-mismatch", f"Expected a token of type {typ!r}, got {actual_typ!r}.")
+    if "crit" in header:
+        raise JwsError(
+            "crit-unsupported", "The token marks header parameters as critical; none are supported."
+        )
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise JwsError("key-not-found", "The token header names no key id (kid).")
+    return Header(alg=alg, typ=actual_typ, kid=kid, raw=header)
+
+
+def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """Verify the signature with a key we chose; return the claims object."""
+    try:
+        payload = jws.verify(token, dict(public_jwk), algorithms=list(ALLOWED_ALGORITHMS))
+    except JOSEError as error:
+        raise JwsError("signature-invalid", "The signature does not verify.") from error
+    try:
+        claims = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise JwsError("malformed", "The token payload is not JSON.") from error
+    if not isinstance(claims, dict):
+        raise JwsError("malformed", "The token payload is not a JSON object.")
+    return claims
+
+
+def check_claims(
+    claims: Mapping[str, Any],
+    *,
+    issuer: str | None,
+    audience: str | None,
+    required: Iterable[str],
+    now: datetime | None = None,
+    leeway_seconds: int = DEFAULT_LEEWAY_SECONDS,
+) -> None:
+    """Registered-claim checks: presence, `iss`, `aud`, `exp`, `nbf`, `iat` (RFC 7519 / RFC 8725)."""
+    missing = [name for name in required if name not in claims]
+    if missing:
+        raise JwsError("claims-missing", f"The token lacks required claims: {', '.join(missing)}.")
+    moment = (now or datetime.now(UTC)).timestamp()
+    for name in ("exp", "nbf", "iat"):
+        if name in claims and (
+            isinstance(claims[name], bool) or not isinstance(claims[name], int | float)
+        ):
+            raise JwsError("claims-invalid", f"The {name!r} claim must be a number of seconds.")
+    if issuer is not None and claims.get("iss") != issuer:
+        raise JwsError("issuer-mismatch", "The token was issued by someone else.")
+    if audience is not None:
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if audience not in audiences:
+            raise JwsError("audience-mismatch", "The token is meant for another audience.")
+    if "exp" in claims and moment > float(claims["exp"]) + leeway_seconds:
+        raise JwsError("expired", "The token has expired.")
+    if "nbf" in claims and moment < float(claims["nbf"]) - leeway_seconds:
+        raise JwsError("not-yet-valid", "The token is not valid yet.")
+    if "iat" in claims and float(claims["iat"]) > moment + leeway_seconds:
+        raise JwsError("claims-invalid", "The token claims to be issued in the future.")
+
+
+def verify(
+    token: str,
+    *,
+    typ: str,
+    find_key: Callable[[str], Mapping[str, Any] | None],
+    issuer: str | None,
+    audience: str | None,
+    required: Iterable[str],
+    max_bytes: int,
+    now: datetime | None = None,
+    leeway_seconds: int = DEFAULT_LEEWAY_SECONDS,
+) -> dict[str, Any]:
+    """All checks in order, for keys we hold locally; return the verified claims."""
+    header = read_header(token, typ=typ, max_bytes=max_bytes)
+    public_jwk = find_key(header.kid)
+    if public_jwk is None:
+        raise JwsError("key-not-found", f"No published key has the id {header.kid!r}.")
+    claims = verify_signature(token, public_jwk)
+    check_claims(
+        claims,
+        issuer=issuer,
+        audience=audience,
+        required=required,
+        now=now,
+        leeway_seconds=leeway_seconds,
+    )
+    return claims
