@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from auth.authenticator import Authenticator
 from auth.errors import ForbiddenRoleError, InsufficientScopeError, NotAuthenticatedError
-from auth.principals import Principal, Role
+from auth.principals import Principal, Role, Scope
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -69,3 +69,8 @@ async def require_person(principal: CurrentPrincipal) -> Principal:
 
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
 PersonPrincipal = Annotated[Principal, Depends(require_person)]
+
+# Partner clients holding one scope, as handler signatures read best.
+BundleReader = Annotated[Principal, Depends(require_scopes(Scope.BUNDLES_READ))]
+ImportWriter = Annotated[Principal, Depends(require_scopes(Scope.IMPORTS_WRITE))]
+ConsentReader = Annotated[Principal, Depends(require_scopes(Scope.CONSENTS_READ))]
