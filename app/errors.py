@@ -18,6 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph.errors import Conflict, DomainError, NotFound
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://rolodex.dev/problems/"
 
@@ -195,8 +197,24 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    """Rules of the model refused a write (the transaction was rolled back)."""
+    assert isinstance(exc, DomainError)
+    error_class: type[ProblemError] = {NotFound: NotFoundError, Conflict: ConflictError}.get(
+        type(exc), UnprocessableError
+    )
+    return problem_response(
+        request,
+        slug=error_class.slug,
+        title=error_class.title,
+        status=error_class.status,
+        detail=exc.detail,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(DomainError, _on_domain)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
 

@@ -6,6 +6,8 @@ Run it with `rolodex serve` or `uvicorn --factory app.main:create_app`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,9 +21,10 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from app.errors import Problem, install_problem_handlers, problem_response
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
-from app.routers import health, oauth, wellknown
+from app.routers import consents, health, oauth, platforms, webhook_deliveries, wellknown
 from app.security_setup import build_authenticator, build_keystore, build_rate_limits
 from app.settings import Settings
+from app.webhooks import WebhookWorker
 from auth.errors import AuthError
 from graph.db import connect
 from graph.schema import migrate
@@ -62,7 +65,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("schema migrated", extra={"versions": [m.version for m in applied]})
         app.state.graph = graph
         app.state.http_client = http_client
-        yield
+        worker = WebhookWorker(graph, http_client, keystore, settings)
+        app.state.webhook_worker = worker
+        worker_task = (
+            asyncio.create_task(worker.run_forever()) if settings.webhook_worker_enabled else None
+        )
+        try:
+            yield
+        finally:
+            if worker_task is not None:
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
     finally:
         await http_client.aclose()
         await graph.close()
@@ -113,6 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.include_router(oauth.router)
+    app.include_router(platforms.router)
+    app.include_router(consents.router)
+    app.include_router(webhook_deliveries.router)
     _register_problem_schema(app)
     return app
 

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     external_idp_audience: str | None = None
     jwks_cache_ttl_seconds: float = Field(default=300.0, ge=0)
 
+    # Consent receipts and webhooks.
+    controller_name: str = "Rolodex"
+    privacy_policy_url: str = "https://rolodex.dev/privacy"
+    consent_policy_version: str = "2026-11"
+    webhook_worker_enabled: bool = True
+    webhook_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_backoff_base_seconds: float = Field(default=10.0, ge=0)
+    webhook_backoff_cap_seconds: float = Field(default=3600.0, ge=0)
+    webhook_max_attempts: int = Field(default=10, ge=1, le=100)
+
     # Rate limits per principal (requests per minute, burst).
     rate_limit_token_per_minute: int = Field(default=30, ge=1)
     rate_limit_export_per_minute: int = Field(default=60, ge=1)

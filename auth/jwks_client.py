@@ -7,14 +7,14 @@ loopback hosts when explicitly allowed (development and tests).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
+
+from auth.outbound import OutboundUrlError, check_outbound_url
 
 MAX_JWKS_BYTES = 64 * 1024
 DEFAULT_TTL_SECONDS = 300.0
@@ -25,27 +25,11 @@ class JwksFetchError(Exception):
     """The JWKS could not be fetched or is not a JWKS."""
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_jwks_url(url: str, *, allow_loopback_http: bool) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if (
-        parts.scheme == "http"
-        and parts.hostname
-        and allow_loopback_http
-        and is_loopback(parts.hostname)
-    ):
-        return
-    raise JwksFetchError(f"JWKS URL must use https (got {url!r}).")
+    try:
+        check_outbound_url(url, allow_loopback_http=allow_loopback_http)
+    except OutboundUrlError as error:
+        raise JwksFetchError(f"JWKS URL must use https (got {url!r}).") from error
 
 
 @dataclass

@@ -17,6 +17,8 @@ import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
+from graph.values import plain
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -53,14 +55,14 @@ class Graph:
     async def query(
         self, cypher: str, parameters: Mapping[str, Any] | None = None, *, write: bool = False
     ) -> list[Row]:
-        """Run one statement in its own managed transaction and return its rows as dicts."""
+        """Run one statement in its own managed transaction and return its rows as plain dicts."""
         result = await self._driver.execute_query(
             neo4j.Query(cypher),
             parameters_=dict(parameters or {}),
             database_=self.database,
             routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
         )
-        return [record.data() for record in result.records]
+        return [plain(record.data()) for record in result.records]
 
     async def run_schema(self, statement: str) -> None:
         """Run a schema statement (constraint or index), which needs its own auto-commit transaction."""

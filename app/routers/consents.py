@@ -1,0 +1,271 @@
+"""Consent grants, their receipts, revocation, and the public status check.
+
+Only the person grants and revokes; an admin may record a grant on a person's behalf under the
+documented procedure (collection method `admin-recorded` with evidence, docs/consent.md). Partners
+holding `consents:read` see the grants made to their own platform. The status endpoint is public:
+it tells a holder of a receipt or bundle whether the consent still stands, and nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.deps import GraphDep, SettingsDep
+from app.errors import ForbiddenError, NotFoundError, UnprocessableError, problem_responses
+from app.paging import Page, PageDep, to_response
+from auth.principals import Principal, Role, Scope
+from auth.security import CurrentPrincipal
+from export.receipts import receipt_claims, sign_receipt
+from graph import consents
+from graph.consents import consent_state
+from graph.ids import new_id
+from graph.values import Row
+
+router = APIRouter(tags=["consents"])
+
+ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+
+
+class ConsentScope(StrEnum):
+    PROFILE = "profile"
+    CONTACTS = "contacts"
+    MENTORSHIPS = "mentorships"
+    SESSIONS = "sessions"
+    OUTCOMES = "outcomes"
+    PREFERENCES = "preferences"
+
+
+class CollectionMethod(StrEnum):
+    API_EXPLICIT = "api-explicit"
+    WEB_FORM = "web-form"
+    ADMIN_RECORDED = "admin-recorded"
+
+
+class ConsentGrant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    audience: str = Field(
+        pattern=r"^[A-Za-z0-9._-]{1,64}$", description="A registered platform id, or `self`."
+    )
+    scopes: list[ConsentScope] = Field(min_length=1, max_length=6)
+    purpose: str = Field(
+        min_length=3, max_length=500, description="Why the data is shared, in plain words."
+    )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the grant lapses by itself."
+    )
+    collection_method: CollectionMethod = CollectionMethod.API_EXPLICIT
+    evidence: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Required for `admin-recorded`: where the person's consent is kept.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_scopes(self) -> ConsentGrant:
+        if len(set(self.scopes)) != len(self.scopes):
+            raise ValueError("scopes must not repeat")
+        return self
+
+
+class Consent(BaseModel):
+    id: str
+    person_id: str
+    audience: str
+    scopes: list[str]
+    purpose: str
+    granted_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    status: str = Field(description="`active`, `revoked` or `expired`.")
+    policy_version: str
+    collection_method: str
+    receipt_id: str
+    status_url: str
+
+
+class ConsentWithReceipt(BaseModel):
+    consent: Consent
+    receipt: str = Field(
+        description="The consent receipt: a compact JWS (typ rolodex-consent-receipt+jwt)."
+    )
+
+
+class ConsentStatus(BaseModel):
+    consent_id: str
+    status: str = Field(description="`active`, `revoked` or `expired`.")
+    since: datetime
+    checked_at: datetime
+
+
+def status_url(settings_public_url: str, consent_id: str) -> str:
+    return f"{settings_public_url}/v1/consents/{consent_id}/status"
+
+
+def _consent(row: Row, public_url: str, now: datetime) -> Consent:
+    state, _ = consent_state(row, now)
+    return Consent.model_validate(
+        {**row, "status": state, "status_url": status_url(public_url, row["id"])}
+    )
+
+
+def _may_manage(principal: Principal, person_id: str) -> bool:
+    return principal.person_id == person_id or principal.administers_all
+
+
+def _may_read(principal: Principal, row: Row) -> bool:
+    if _may_manage(principal, row["person_id"]):
+        return True
+    return (
+        principal.role is Role.PARTNER
+        and Scope.CONSENTS_READ.value in principal.scopes
+        and row["audience"] == principal.platform_id
+    )
+
+
+@router.post(
+    "/v1/people/{person_id}/consents",
+    name="grant",
+    status_code=status.HTTP_201_CREATED,
+    summary="Grant consent to an audience and get its signed receipt",
+    responses=problem_responses(NotFoundError, ForbiddenError, UnprocessableError),
+)
+async def grant(
+    person_id: ResourceId,
+    body: ConsentGrant,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+) -> ConsentWithReceipt:
+    now = datetime.now(UTC)
+    if principal.person_id != person_id:
+        if not principal.administers_all:
+            raise NotFoundError(f"No person {person_id!r}.")
+        if body.collection_method is not CollectionMethod.ADMIN_RECORDED or not body.evidence:
+            raise ForbiddenError(
+                "An admin records consent only with collection_method 'admin-recorded' and the evidence of it."
+            )
+    elif body.collection_method is CollectionMethod.ADMIN_RECORDED:
+        raise UnprocessableError(
+            "'admin-recorded' is for admins recording consent on a person's behalf."
+        )
+    if body.expires_at is not None and body.expires_at <= now:
+        raise UnprocessableError("expires_at must lie in the future.")
+    consent: dict[str, Any] = {
+        "id": new_id("cns"),
+        "person_id": person_id,
+        "audience": body.audience,
+        "scopes": sorted(scope.value for scope in body.scopes),
+        "purpose": body.purpose,
+        "granted_at": now,
+        "expires_at": body.expires_at.astimezone(UTC) if body.expires_at else None,
+        "policy_version": settings.consent_policy_version,
+        "collection_method": body.collection_method.value,
+        "evidence": body.evidence,
+        "receipt_id": new_id("rcp"),
+    }
+    claims = receipt_claims(
+        consent,
+        issuer=settings.public_url,
+        controller_name=settings.controller_name,
+        policy_url=settings.privacy_policy_url,
+        status_url=status_url(settings.public_url, consent["id"]),
+    )
+    receipt = sign_receipt(request.app.state.keystore, claims)
+    row = await consents.grant_consent(graph, {**consent, "receipt": receipt})
+    response.headers["Location"] = f"/v1/consents/{row['id']}"
+    return ConsentWithReceipt(consent=_consent(row, settings.public_url, now), receipt=receipt)
+
+
+@router.get(
+    "/v1/people/{person_id}/consents",
+    name="list",
+    summary="A person's consent grants",
+    responses=problem_responses(NotFoundError),
+)
+async def list_for_person(
+    person_id: ResourceId,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+    settings: SettingsDep,
+    page: PageDep,
+) -> Page[Consent]:
+    audience = None
+    if not _may_manage(principal, person_id):
+        if principal.role is not Role.PARTNER or Scope.CONSENTS_READ.value not in principal.scopes:
+            raise NotFoundError(f"No person {person_id!r}.")
+        audience = principal.platform_id
+    now = datetime.now(UTC)
+    rows = await consents.list_consents(graph, person_id, page, audience=audience)
+    return to_response(rows, lambda row: _consent(row, settings.public_url, now))
+
+
+async def _readable(graph: GraphDep, consent_id: str, principal: Principal) -> Row:
+    row = await consents.get_consent(graph, consent_id)
+    if row is None or not _may_read(principal, row):
+        raise NotFoundError(f"No consent {consent_id!r}.")
+    return row
+
+
+@router.get(
+    "/v1/consents/{consent_id}",
+    name="get",
+    summary="One consent grant",
+    responses=problem_responses(NotFoundError),
+)
+async def get(
+    consent_id: ResourceId, principal: CurrentPrincipal, graph: GraphDep, settings: SettingsDep
+) -> ConsentWithReceipt:
+    row = await _readable(graph, consent_id, principal)
+    return ConsentWithReceipt(
+        consent=_consent(row, settings.public_url, datetime.now(UTC)), receipt=row["receipt"]
+    )
+
+
+@router.delete(
+    "/v1/consents/{consent_id}",
+    name="revoke",
+    summary="Revoke a consent at once (idempotent); platforms that received data are notified",
+    responses=problem_responses(NotFoundError),
+)
+async def revoke(
+    consent_id: ResourceId,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+    settings: SettingsDep,
+    request: Request,
+) -> Consent:
+    row = await consents.get_consent(graph, consent_id)
+    if row is None or not _may_manage(principal, row["person_id"]):
+        raise NotFoundError(f"No consent {consent_id!r}.")
+    now = datetime.now(UTC)
+    revoked, queued = await consents.revoke_consent(graph, consent_id, now)
+    worker = getattr(request.app.state, "webhook_worker", None)
+    if queued and worker is not None:
+        worker.kick()
+    return _consent(revoked, settings.public_url, now)
+
+
+@router.get(
+    "/v1/consents/{consent_id}/status",
+    name="status",
+    summary="Public: is this consent active, revoked or expired? (no personal data)",
+    responses=problem_responses(NotFoundError),
+)
+async def consent_status(
+    consent_id: ResourceId, graph: GraphDep, response: Response
+) -> ConsentStatus:
+    row = await consents.get_consent(graph, consent_id)
+    if row is None:
+        raise NotFoundError(f"No consent {consent_id!r}.")
+    now = datetime.now(UTC)
+    state, since = consent_state(row, now)
+    response.headers["Cache-Control"] = "no-store"
+    return ConsentStatus(consent_id=consent_id, status=state, since=since, checked_at=now)

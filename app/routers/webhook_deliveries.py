@@ -1,0 +1,43 @@
+"""Admins watch the webhook outbox: every queued, delivered and failed notification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.deps import GraphDep
+from app.paging import Page, PageDep, to_response
+from auth.security import AdminPrincipal
+from graph import outbox
+
+router = APIRouter(prefix="/v1/admin/webhook-deliveries", tags=["webhooks"])
+
+
+class WebhookDelivery(BaseModel):
+    id: str
+    event: str
+    consent_id: str
+    platform_id: str
+    url: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+
+
+@router.get("", name="list", summary="Webhook deliveries and their state")
+async def list_deliveries(
+    admin: AdminPrincipal,
+    graph: GraphDep,
+    page: PageDep,
+    status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
+) -> Page[WebhookDelivery]:
+    return to_response(
+        await outbox.list_deliveries(graph, page, status), WebhookDelivery.model_validate
+    )
