@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import Conflict, DomainError, NotFound
+from graph import errors as domain
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://rolodex.dev/problems/"
@@ -199,10 +199,11 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     """Rules of the model refused a write (the transaction was rolled back)."""
-    assert isinstance(exc, DomainError)
-    error_class: type[ProblemError] = {NotFound: NotFoundError, Conflict: ConflictError}.get(
-        type(exc), UnprocessableError
-    )
+    assert isinstance(exc, domain.DomainError)
+    error_class: type[ProblemError] = {
+        domain.NotFoundError: NotFoundError,
+        domain.ConflictError: ConflictError,
+    }.get(type(exc), UnprocessableError)
     return problem_response(
         request,
         slug=error_class.slug,
@@ -214,7 +215,7 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
-    app.add_exception_handler(DomainError, _on_domain)
+    app.add_exception_handler(domain.DomainError, _on_domain)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
 

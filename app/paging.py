@@ -13,7 +13,14 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from app.errors import UnprocessableError
-from graph.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, InvalidCursor, PageRequest, RowPage
+from graph.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Cursor,
+    InvalidCursorError,
+    PageRequest,
+    RowPage,
+)
 from graph.values import Row
 
 T = TypeVar("T")
@@ -36,7 +43,7 @@ def page_request(
 ) -> PageRequest:
     try:
         after = Cursor.decode(cursor) if cursor else None
-    except InvalidCursor as error:
+    except InvalidCursorError as error:
         raise UnprocessableError(
             "The cursor is not one this API issued; start again without it."
         ) from error

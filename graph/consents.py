@@ -15,7 +15,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.errors import Invalid, NotFound
+from graph.errors import InvalidError, NotFoundError
 from graph.ids import new_id
 from graph.pagination import PageRequest, RowPage, after_clause, to_page
 from graph.values import Row, execute, fetch_all, fetch_one
@@ -42,14 +42,14 @@ def consent_state(row: Row, now: datetime) -> tuple[str, datetime]:
 
 
 async def grant_consent(graph: Graph, consent: dict[str, Any]) -> Row:
-    """Store a grant (with its receipt). NotFound for an unknown person; Invalid for an unknown platform."""
+    """Store a grant (with its receipt). NotFoundError for an unknown person; InvalidError for an unknown platform."""
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         person = await fetch_one(
             tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=consent["person_id"]
         )
         if person is None:
-            raise NotFound(f"No person {consent['person_id']!r}.")
+            raise NotFoundError(f"No person {consent['person_id']!r}.")
         if consent["audience"] != SELF_AUDIENCE:
             platform = await fetch_one(
                 tx,
@@ -58,7 +58,9 @@ async def grant_consent(graph: Graph, consent: dict[str, Any]) -> Row:
                 id=consent["audience"],
             )
             if platform is None:
-                raise Invalid(f"Audience {consent['audience']!r} is not a registered platform.")
+                raise InvalidError(
+                    f"Audience {consent['audience']!r} is not a registered platform."
+                )
         row = await fetch_one(
             tx,
             """
@@ -123,7 +125,7 @@ async def revoke_consent(graph: Graph, consent_id: str, now: datetime) -> tuple[
             id=consent_id,
         )
         if current is None:
-            raise NotFound(f"No consent {consent_id!r}.")
+            raise NotFoundError(f"No consent {consent_id!r}.")
         if current["revoked_at"] is not None:
             return current, 0
         await execute(

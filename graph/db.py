@@ -17,8 +17,6 @@ import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from graph.values import plain
-
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -56,6 +54,8 @@ class Graph:
         self, cypher: str, parameters: Mapping[str, Any] | None = None, *, write: bool = False
     ) -> list[Row]:
         """Run one statement in its own managed transaction and return its rows as plain dicts."""
+        from graph.values import plain  # graph.values builds on this module
+
         result = await self._driver.execute_query(
             neo4j.Query(cypher),
             parameters_=dict(parameters or {}),

@@ -1,7 +1,7 @@
 """Domain errors the graph layer raises when a rule of the model refuses a write.
 
 They carry a `detail` a person can act on and no Cypher. `graph/` knows nothing of HTTP; the app
-maps them onto problem+json (`NotFound` → 404, `Conflict` → 409, `Invalid` → 422). A write
+maps them onto problem+json (`NotFoundError` → 404, `ConflictError` → 409, `InvalidError` → 422). A write
 transaction that raises one is rolled back, so a refused request leaves nothing behind.
 """
 
@@ -16,15 +16,15 @@ class DomainError(Exception):
         self.detail = detail
 
 
-class NotFound(DomainError):
+class NotFoundError(DomainError):
     """Something the request names does not exist (or is not visible to the caller)."""
 
 
-class Conflict(DomainError):
+class ConflictError(DomainError):
     """The request is well formed but the current state refuses it (capacity, state machine…)."""
 
 
-class Invalid(DomainError):
+class InvalidError(DomainError):
     """The request breaks a rule of the model that input validation alone cannot see."""
 
 

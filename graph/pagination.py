@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
 
-from graph.values import Row
+from neo4j import AsyncManagedTransaction
+
+from graph.db import Graph
+from graph.values import Row, fetch_all
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 
 
-class InvalidCursor(ValueError):
+class InvalidCursorError(ValueError):
     """The cursor was not issued by this API (or was altered)."""
 
 
@@ -41,9 +44,9 @@ class Cursor:
             at, item_id = json.loads(raw)
             moment = datetime.fromisoformat(at)
         except (binascii.Error, ValueError, TypeError) as error:
-            raise InvalidCursor(text) from error
+            raise InvalidCursorError(text) from error
         if not isinstance(item_id, str) or moment.tzinfo is None:
-            raise InvalidCursor(text)
+            raise InvalidCursorError(text)
         return cls(moment, item_id)
 
 
@@ -94,3 +97,23 @@ def to_page(
         return RowPage(items, None)
     at, item_id = key(items[-1])
     return RowPage(items, Cursor(at, item_id).encode())
+
+
+async def read_page(
+    graph: Graph,
+    cypher: LiteralString,
+    column: str,
+    page: PageRequest,
+    *,
+    order_key: str = "created_at",
+    **params: Any,
+) -> RowPage:
+    """Run a list query (which orders by `(order_key, id)`, filters with `after_clause` and ends
+    in `LIMIT $fetch`) in a read transaction and cut its maps in `column` to a page."""
+
+    async def work(tx: AsyncManagedTransaction) -> list[Row]:
+        rows = await fetch_all(tx, cypher, **params, **page.params())
+        return [row[column] for row in rows]
+
+    rows = await graph.read(work)
+    return to_page(rows, page, lambda row: (row[order_key], row["id"]))

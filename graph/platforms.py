@@ -15,7 +15,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.errors import Conflict, NotFound
+from graph.errors import ConflictError, NotFoundError
 from graph.pagination import PageRequest, RowPage, after_clause, to_page
 from graph.values import Row, fetch_all, fetch_one
 
@@ -33,7 +33,7 @@ def _shape(row: Row) -> Row:
 
 
 async def register_platform(graph: Graph, fields: dict[str, Any], now: datetime) -> Row:
-    """Register a platform; Conflict if the id or the issuer is already registered."""
+    """Register a platform; ConflictError if the id or the issuer is already registered."""
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         taken = await fetch_one(
@@ -44,7 +44,7 @@ async def register_platform(graph: Graph, fields: dict[str, Any], now: datetime)
             issuer=fields["issuer"],
         )
         if taken is not None:
-            raise Conflict(
+            raise ConflictError(
                 f"A platform with id {fields['id']!r} or issuer {fields['issuer']!r} is already registered."
             )
         row = await fetch_one(
@@ -115,7 +115,7 @@ async def update_platform(
             tx, "MATCH (p:Platform {id: $id}) WHERE " + _REGISTERED + _RETURN, id=platform_id
         )
         if current is None:
-            raise NotFound(f"No platform {platform_id!r}.")
+            raise NotFoundError(f"No platform {platform_id!r}.")
         merged = {**_shape(current), **changes}
         if "issuer" in changes:
             clash = await fetch_one(
@@ -127,7 +127,7 @@ async def update_platform(
                 id=platform_id,
             )
             if clash is not None:
-                raise Conflict(f"Issuer {changes['issuer']!r} belongs to another platform.")
+                raise ConflictError(f"Issuer {changes['issuer']!r} belongs to another platform.")
         row = await fetch_one(
             tx,
             "MATCH (p:Platform {id: $id}) SET p.name = $name, p.issuer = $issuer, p.jwks_url = $jwks_url, "
@@ -150,4 +150,4 @@ async def unregister_platform(graph: Graph, platform_id: str, now: datetime) -> 
         write=True,
     )
     if not rows:
-        raise NotFound(f"No platform {platform_id!r}.")
+        raise NotFoundError(f"No platform {platform_id!r}.")

@@ -12,6 +12,8 @@ from typing import Any, LiteralString
 import neo4j.time
 from neo4j import AsyncManagedTransaction
 
+from graph.db import Graph
+
 Row = dict[str, Any]
 
 
@@ -44,6 +46,26 @@ async def fetch_one(
     """Run `cypher` and return its first record as a plain dict, or None."""
     rows = await fetch_all(tx, cypher, **params)
     return rows[0] if rows else None
+
+
+async def fetch_map(
+    tx: AsyncManagedTransaction, cypher: LiteralString, column: str, **params: Any
+) -> Row | None:
+    """Run `cypher` and return the map in `column` of its first record, or None."""
+    row = await fetch_one(tx, cypher, **params)
+    if row is None:
+        return None
+    value: Row = row[column]
+    return value
+
+
+async def read_map(graph: Graph, cypher: LiteralString, column: str, **params: Any) -> Row | None:
+    """`fetch_map` in a read transaction of its own."""
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        return await fetch_map(tx, cypher, column, **params)
+
+    return await graph.read(work)
 
 
 async def execute(tx: AsyncManagedTransaction, cypher: LiteralString, **params: Any) -> None:
