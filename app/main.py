@@ -21,7 +21,15 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from app.errors import Problem, install_problem_handlers, problem_response
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
-from app.routers import consents, health, oauth, platforms, webhook_deliveries, wellknown
+from app.routers import (
+    consents,
+    health,
+    oauth,
+    platforms,
+    preferences,
+    webhook_deliveries,
+    wellknown,
+)
 from app.security_setup import build_authenticator, build_keystore, build_rate_limits
 from app.settings import Settings
 from app.webhooks import WebhookWorker
@@ -130,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(platforms.router)
     app.include_router(consents.router)
     app.include_router(webhook_deliveries.router)
+    app.include_router(preferences.router)
     _register_problem_schema(app)
     return app
 

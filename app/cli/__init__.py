@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import auth, database, local_neo4j, service
+from app.cli import auth, database, local_neo4j, preferences, service
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Rolodex operator commands.")
 cli.add_typer(local_neo4j.cli, name="neo4j")
 cli.add_typer(auth.keys_cli, name="keys")
 cli.add_typer(auth.clients_cli, name="clients")
 cli.add_typer(auth.tokens_cli, name="tokens")
+cli.add_typer(preferences.cli, name="preferences")
 service.register(cli)
 database.register(cli)
 
