@@ -34,13 +34,19 @@ SYSTEM_DEFAULTS: dict[str, Any] = {
     "match_suggestions": False,
 }
 PROGRAM_SETTABLE = frozenset(ORDER) - {"discoverable"}
-AUDIENCE_OVERRIDABLE = frozenset({"profile_visibility", "share_contacts", "share_outcomes"})
 
 
-class Choices(BaseModel):
-    """A layer of explicit values; absent keys fall through to the layer below."""
+class Layer(BaseModel):
+    """A layer of explicit values; absent (null) keys fall through to the layer below."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    def values(self) -> dict[str, Any]:
+        return {key: value for key, value in self.model_dump().items() if value is not None}
+
+
+class Choices(Layer):
+    """The person's own choices."""
 
     discoverable: bool | None = None
     profile_visibility: Visibility | None = None
@@ -48,31 +54,22 @@ class Choices(BaseModel):
     share_outcomes: bool | None = None
     match_suggestions: bool | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {key: value for key, value in self.model_dump().items() if value is not None}
 
-
-class ProgramDefaults(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class ProgramDefaults(Layer):
+    """A program's defaults for its members (never discoverability)."""
 
     profile_visibility: Visibility | None = None
     share_contacts: bool | None = None
     share_outcomes: bool | None = None
     match_suggestions: bool | None = None
 
-    def values(self) -> dict[str, Any]:
-        return {key: value for key, value in self.model_dump().items() if value is not None}
 
-
-class AudienceOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class AudienceOverride(Layer):
+    """Values that apply to one audience (platform) only."""
 
     profile_visibility: Visibility | None = None
     share_contacts: bool | None = None
     share_outcomes: bool | None = None
-
-    def values(self) -> dict[str, Any]:
-        return {key: value for key, value in self.model_dump().items() if value is not None}
 
 
 class Preferences(BaseModel):
