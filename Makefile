@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLODEX := $(BIN)/rolodex
 
-.PHONY: help install neo4j run test lint typecheck pytest openapi lint-docker clean
+.PHONY: help install js-deps neo4j run test lint typecheck pytest openapi lint-docker clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,7 +39,15 @@ typecheck: install  ## mypy --strict
 lint-docker: install  ## hadolint on the Dockerfile
 	$(BIN)/hadolint Dockerfile
 
-pytest: install  ## The test suite (starts its own Neo4j on port 7697)
+JS_STAMP := tests/js/node_modules/.installed
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(JS_STAMP)
+
+js-deps: $(JS_STAMP)  ## npm packages the interop tests run under Node (jose)
+
+pytest: install js-deps  ## The test suite (starts its own Neo4j on port 7697)
 	$(BIN)/pytest
 
 test: lint typecheck lint-docker pytest  ## Lint, types and the whole suite against a real Neo4j

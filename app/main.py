@@ -22,6 +22,7 @@ from app.errors import Problem, install_problem_handlers, problem_response
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.routers import (
+    bundles,
     consents,
     health,
     oauth,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(consents.router)
     app.include_router(webhook_deliveries.router)
     app.include_router(preferences.router)
+    app.include_router(bundles.router)
     _register_problem_schema(app)
     return app
 

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     external_idp_audience: str | None = None
     jwks_cache_ttl_seconds: float = Field(default=300.0, ge=0)
 
+    # Bundles.
+    bundle_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60, le=365 * 24 * 3600)
+
     # Consent receipts and webhooks.
     controller_name: str = "Rolodex"
     privacy_policy_url: str = "https://rolodex.dev/privacy"

@@ -50,7 +50,7 @@ def sign(claims: Mapping[str, Any], key: SigningKey, typ: str) -> str:
     return token
 
 
-def _b64decode(segment: str) -> bytes:
+def b64url_decode(segment: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError) as error:
@@ -70,7 +70,7 @@ def read_header(token: str, *, typ: str, max_bytes: int) -> Header:
     if len(parts) != 3 or not all(parts[:2]):
         raise JwsError("malformed", "The token is not a compact JWS (three dot-separated parts).")
     try:
-        header = json.loads(_b64decode(parts[0]))
+        header = json.loads(b64url_decode(parts[0]))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise JwsError("malformed", "The token header is not JSON.") from error
     if not isinstance(header, dict):

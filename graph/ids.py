@@ -9,7 +9,23 @@ import re
 import secrets
 
 PREFIXES = frozenset(
-    {"per", "ctc", "prg", "coh", "out", "msr", "mnt", "ses", "gone", "cns", "rcp", "whd", "mig"}
+    {
+        "per",
+        "ctc",
+        "prg",
+        "coh",
+        "out",
+        "msr",
+        "mnt",
+        "ses",
+        "gone",
+        "cns",
+        "rcp",
+        "whd",
+        "mig",
+        "bdl",
+        "imp",
+    }
 )
 URL_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 

@@ -9,7 +9,10 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
+from export.schema import current_schema
+
 OPENAPI_PATH = Path("openapi/openapi.json")
+BUNDLE_SCHEMA_PATH = Path("openapi/bundle.schema.json")
 
 
 def render_openapi(document: dict[str, Any]) -> str:
@@ -48,4 +51,6 @@ def register(cli: typer.Typer) -> None:
         document = create_app(Settings(migrate_on_startup=False)).openapi()
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(render_openapi(document))
-        typer.echo(f"wrote {output}")
+        bundle_schema = output.parent / BUNDLE_SCHEMA_PATH.name
+        bundle_schema.write_text(render_openapi(current_schema()))
+        typer.echo(f"wrote {output} and {bundle_schema}")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.cli.service import OPENAPI_PATH, render_openapi
+from app.cli.service import BUNDLE_SCHEMA_PATH, OPENAPI_PATH, render_openapi
+from export.schema import current_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,3 +33,11 @@ def test_operation_ids_are_unique_and_tagged(client: TestClient) -> None:
         assert name, operation_id
     assert "Problem" in document["components"]["schemas"]
     json.dumps(document)  # serialisable as committed
+
+
+def test_committed_bundle_schema_matches_the_models() -> None:
+    committed = (ROOT / BUNDLE_SCHEMA_PATH).read_text()
+    assert committed == render_openapi(current_schema()), (
+        "bundle schema drifted: run `rolodex openapi` and commit"
+    )
+    assert json.loads(committed)["$id"] == "https://rolodex.dev/schemas/bundle/v2.json"

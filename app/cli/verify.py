@@ -1,0 +1,69 @@
+"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD]`: check a bundle offline and summarise it.
+
+Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry) when every check
+passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when the inputs cannot be read.
+Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched (https, or loopback http).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
+from export.verify import BundleError, peek_claims, verify_offline
+
+
+def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, Any]]:
+    if source.startswith(("https://", "http://")):
+        check_jwks_url(source, allow_loopback_http=allow_loopback_http)
+        response = httpx.get(source, timeout=10.0, follow_redirects=False)
+        response.raise_for_status()
+        if len(response.content) > MAX_JWKS_BYTES:
+            raise JwksFetchError(f"JWKS at {source} is larger than {MAX_JWKS_BYTES} bytes")
+        return parse_jwks(response.content)
+    return parse_jwks(Path(source).read_bytes())
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command("verify")
+    def verify(
+        file: Annotated[
+            Path, typer.Argument(exists=True, dir_okay=False, help="The bundle (compact JWS) file.")
+        ],
+        jwks: Annotated[
+            str | None,
+            typer.Option(help="JWKS file or URL; default: the issuer's /.well-known/jwks.json."),
+        ] = None,
+        audience: Annotated[
+            str | None, typer.Option(help="Require this audience (your platform id, or self).")
+        ] = None,
+        allow_http_loopback: Annotated[
+            bool, typer.Option(help="Allow http:// JWKS URLs on loopback hosts.")
+        ] = False,
+    ) -> None:
+        """Verify a bundle offline: header, key by kid, signature, claims, schema."""
+        token = file.read_text().strip()
+        try:
+            source = (
+                jwks
+                or f"{str(peek_claims(token).get('iss', '')).rstrip('/')}/.well-known/jwks.json"
+            )
+            keys = _load_jwks(source, allow_http_loopback)
+        except BundleError as error:
+            typer.echo(f"error: {error.code}: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+        except (OSError, JwksFetchError, httpx.HTTPError) as error:
+            typer.echo(f"error: cannot load the JWKS: {error}", err=True)
+            raise typer.Exit(2) from error
+        try:
+            verified = verify_offline(token, keys, audience=audience, now=datetime.now(UTC))
+        except BundleError as error:
+            typer.echo(f"error: {error.code}: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+        typer.echo(json.dumps(verified.summary(), indent=2))

@@ -1,0 +1,177 @@
+"""Portable profile export: signed bundles for the person, or for a platform they consented to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.deps import GraphDep, SettingsDep
+from app.errors import (
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    UnprocessableError,
+    problem_responses,
+)
+from app.settings import Settings
+from auth.principals import Principal, Role, Scope
+from auth.security import CurrentPrincipal, PersonPrincipal
+from export.exporter import (
+    ALL_SCOPES,
+    ConsentRequiredError,
+    ExportResult,
+    IssuerContext,
+    export_bundle,
+)
+from graph.errors import ConflictError
+
+router = APIRouter(tags=["bundles"])
+
+ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+BundleScope = Literal["profile", "contacts", "mentorships", "sessions", "outcomes", "preferences"]
+
+
+class ConsentRequiredProblemError(ForbiddenError):
+    slug, title, status = "consent-required", "Consent required", 403
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    audience: str = Field(
+        pattern=r"^[A-Za-z0-9._-]{1,64}$", description="`self` or the receiving platform id."
+    )
+    scopes: list[BundleScope] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=6,
+        description="Defaults to every scope the consent covers.",
+    )
+
+
+class ExportResponse(BaseModel):
+    bundle_id: str
+    bundle: str = Field(description="The compact JWS (typ rolodex-bundle+jwt).")
+    audience: str
+    scopes: list[str]
+    expires_at: datetime
+
+
+def issuer_context(settings: Settings) -> IssuerContext:
+    return IssuerContext(
+        issuer=settings.public_url,
+        controller_name=settings.controller_name,
+        privacy_policy_url=settings.privacy_policy_url,
+        policy_version=settings.consent_policy_version,
+        bundle_ttl=timedelta(seconds=settings.bundle_ttl_seconds),
+    )
+
+
+async def _export(
+    request: Request,
+    principal: Principal,
+    graph: GraphDep,
+    settings: Settings,
+    person_id: str,
+    audience: str,
+    scopes: list[str] | None,
+) -> ExportResult:
+    request.app.state.rate_limits.export.hit(f"{principal.role}:{principal.subject}")
+    try:
+        return await export_bundle(
+            graph,
+            request.app.state.keystore,
+            issuer_context(settings),
+            person_id=person_id,
+            audience=audience,
+            scopes=scopes,
+            actor=principal.subject,
+            actor_role=principal.role.value,
+        )
+    except (ConsentRequiredError, ConflictError) as error:
+        raise ConsentRequiredProblemError(error.detail) from error
+
+
+@router.post(
+    "/v1/people/{person_id}/bundles",
+    name="export",
+    status_code=status.HTTP_201_CREATED,
+    summary="Export a signed portable bundle (the person, or a partner within consent)",
+    responses=problem_responses(NotFoundError, ConsentRequiredProblemError, RateLimitedError),
+)
+async def export(
+    person_id: ResourceId,
+    body: ExportRequest,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+    settings: SettingsDep,
+    request: Request,
+) -> ExportResponse:
+    if principal.person_id == person_id:
+        pass
+    elif principal.role is Role.PARTNER and Scope.BUNDLES_READ.value in principal.scopes:
+        if body.audience != principal.platform_id:
+            raise ConsentRequiredProblemError("A platform may export bundles only for itself.")
+    elif principal.role is Role.PARTNER:
+        raise ForbiddenError("Exporting bundles needs the bundles:read scope.")
+    else:
+        raise NotFoundError(f"No person with id {person_id!r}.")
+    result = await _export(
+        request,
+        principal,
+        graph,
+        settings,
+        person_id,
+        body.audience,
+        list(body.scopes) if body.scopes else None,
+    )
+    return ExportResponse(
+        bundle_id=result.bundle_id,
+        bundle=result.bundle,
+        audience=result.audience,
+        scopes=result.scopes,
+        expires_at=result.expires_at,
+    )
+
+
+@router.get(
+    "/v1/me/bundle",
+    name="download",
+    summary="Download my own portable bundle as a file (application/jose)",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/jose": {"schema": {"type": "string"}}},
+            "description": "The bundle (compact JWS).",
+        },
+        **problem_responses(NotFoundError, RateLimitedError),
+    },
+)
+async def download(
+    principal: PersonPrincipal,
+    graph: GraphDep,
+    settings: SettingsDep,
+    request: Request,
+    scopes: Annotated[
+        str | None,
+        Query(pattern=r"^[a-z]+(,[a-z]+)*$", description="Comma-separated scopes; default all."),
+    ] = None,
+) -> Response:
+    chosen = sorted(set(scopes.split(","))) if scopes else None
+    if chosen and not set(chosen) <= set(ALL_SCOPES):
+        raise UnprocessableError(
+            f"Unknown scopes: {', '.join(sorted(set(chosen) - set(ALL_SCOPES)))}."
+        )
+    assert principal.person_id is not None
+    result = await _export(request, principal, graph, settings, principal.person_id, "self", chosen)
+    return Response(
+        content=result.bundle,
+        media_type="application/jose",
+        headers={
+            "Content-Disposition": f'attachment; filename="rolodex-{principal.person_id}.jose"',
+            "Cache-Control": "no-store",
+        },
+    )
