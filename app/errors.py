@@ -1,6 +1,7 @@
 """The error hierarchy and its rendering as `application/problem+json` (RFC 9457).
 
-Handlers raise a `ProblemError` subclass; one exception handler renders it. Validation errors,
+Handlers raise a `ProblemError` subclass; one exception handler renders it. Domain errors from
+`graph/` (`NotFoundError`, `ConflictError`, `InvalidError`) render as 404, 409 and 422. Validation errors,
 unknown routes and methods, and anything unexpected are rendered the same way. Responses never
 carry a stack trace, Cypher or a secret: unexpected errors are logged with the request id and
 answered with a generic 500.
@@ -17,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph import errors as domain
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://rolodex.dev/problems/"
@@ -168,6 +171,23 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_DOMAIN_PROBLEMS: tuple[tuple[type[domain.DomainError], type[ProblemError]], ...] = (
+    (domain.NotFoundError, NotFoundError),
+    (domain.ConflictError, ConflictError),
+    (domain.InvalidError, UnprocessableError),
+)
+
+
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, domain.DomainError)
+    problem = next(
+        (problem for kind, problem in _DOMAIN_PROBLEMS if isinstance(exc, kind)), ProblemError
+    )
+    return problem_response(
+        request, slug=problem.slug, title=problem.title, status=problem.status, detail=exc.detail
+    )
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
@@ -197,6 +217,7 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(domain.DomainError, _on_domain)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
 

@@ -19,7 +19,17 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from app.errors import Problem, install_problem_handlers, problem_response
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
-from app.routers import health, oauth, wellknown
+from app.routers import (
+    contacts,
+    health,
+    mentorships,
+    network,
+    oauth,
+    people,
+    programs,
+    sessions,
+    wellknown,
+)
 from app.security_setup import build_authenticator, build_keystore, build_rate_limits
 from app.settings import Settings
 from auth.errors import AuthError
@@ -113,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.include_router(oauth.router)
+    for resource in (people, contacts, network, programs, mentorships, sessions):
+        app.include_router(resource.router)
     _register_problem_schema(app)
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from graph import mentorships, people, programs
@@ -10,6 +10,9 @@ from graph.db import Graph
 from graph.ids import new_id
 from graph.mentorships import MentorshipStatus, Proposer
 from graph.values import Row
+
+START = datetime(2030, 5, 1, 9, 30, tzinfo=UTC)
+"""A session start used across tests."""
 
 
 def outcome(key: str, **overrides: Any) -> dict[str, Any]:
@@ -28,6 +31,12 @@ def outcome(key: str, **overrides: Any) -> dict[str, Any]:
 
 def outcomes(count: int = 3) -> list[dict[str, Any]]:
     return [outcome(f"o{i}") for i in range(1, count + 1)]
+
+
+async def count(graph: Graph, label: str) -> int:
+    """How many nodes carry `label` (a label written in the test, never input)."""
+    rows = await graph.query(f"MATCH (n:{label}) RETURN count(n) AS n")
+    return int(rows[0]["n"])
 
 
 async def person(
