@@ -94,6 +94,7 @@ def test_a_real_parser_round_trips_awkward_values() -> None:
     assert first.fn.value == contacts[0]["name"]
     assert first.email.value == "zoe@example.org"
     assert first.title.value == "Head of\nThings"
-    assert ";".join(first.org.value) == "Acme; Widgets, Inc. \\ R&D"
+    assert first.org.value == ["Acme; Widgets, Inc. \\ R&D"]  # one unit: `;` was escaped
+    assert (first.n.value.family, first.n.value.given) == ("Very" * 20, "Zoë Ünïcödé-Longname")
     assert second.fn.value == "Plain"
     assert not hasattr(second, "email")
