@@ -1,6 +1,7 @@
 """The error hierarchy and its rendering as `application/problem+json` (RFC 9457).
 
-Handlers raise a `ProblemError` subclass; one exception handler renders it. Validation errors,
+Handlers raise a `ProblemError` subclass; one exception handler renders it. Domain errors from
+`graph/` (`NotFoundError`, `ConflictError`, `InvalidError`) render as 404, 409 and 422. Validation errors,
 unknown routes and methods, and anything unexpected are rendered the same way. Responses never
 carry a stack trace, Cypher or a secret: unexpected errors are logged with the request id and
 answered with a generic 500.
@@ -170,6 +171,23 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_DOMAIN_PROBLEMS: tuple[tuple[type[domain.DomainError], type[ProblemError]], ...] = (
+    (domain.NotFoundError, NotFoundError),
+    (domain.ConflictError, ConflictError),
+    (domain.InvalidError, UnprocessableError),
+)
+
+
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, domain.DomainError)
+    problem = next(
+        (problem for kind, problem in _DOMAIN_PROBLEMS if isinstance(exc, kind)), ProblemError
+    )
+    return problem_response(
+        request, slug=problem.slug, title=problem.title, status=problem.status, detail=exc.detail
+    )
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
@@ -194,22 +212,6 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         detail = f"{request.method} is not allowed on {request.url.path}."
     return problem_response(
         request, slug=slug, title=title, status=exc.status_code, detail=detail, headers=exc.headers
-    )
-
-
-async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
-    """Rules of the model refused a write (the transaction was rolled back)."""
-    assert isinstance(exc, domain.DomainError)
-    error_class: type[ProblemError] = {
-        domain.NotFoundError: NotFoundError,
-        domain.ConflictError: ConflictError,
-    }.get(type(exc), UnprocessableError)
-    return problem_response(
-        request,
-        slug=error_class.slug,
-        title=error_class.title,
-        status=error_class.status,
-        detail=exc.detail,
     )
 
 

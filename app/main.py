@@ -24,10 +24,16 @@ from app.middleware import RequestContextMiddleware
 from app.routers import (
     bundles,
     consents,
+    contacts,
     health,
+    mentorships,
+    network,
     oauth,
+    people,
     platforms,
     preferences,
+    programs,
+    sessions,
     webhook_deliveries,
     wellknown,
 )
@@ -136,11 +142,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.include_router(oauth.router)
-    app.include_router(platforms.router)
-    app.include_router(consents.router)
-    app.include_router(webhook_deliveries.router)
-    app.include_router(preferences.router)
-    app.include_router(bundles.router)
+    for resource in (
+        people,
+        contacts,
+        network,
+        programs,
+        mentorships,
+        sessions,
+        platforms,
+        consents,
+        preferences,
+        bundles,
+        webhook_deliveries,
+    ):
+        app.include_router(resource.router)
     _register_problem_schema(app)
     return app
 

@@ -30,6 +30,14 @@ def _index(label: str, prop: str) -> str:
     return f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 
 
+def _unique_relationship(rel_type: str, prop: str = "id") -> str:
+    name = f"{rel_type.lower()}_{prop}_unique"
+    return (
+        f"CREATE CONSTRAINT {name} IF NOT EXISTS "
+        f"FOR ()-[r:{rel_type}]-() REQUIRE r.{prop} IS UNIQUE"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=1,
@@ -60,6 +68,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("Person", "created_at"),
             _index("Mentorship", "status"),
             _index("Session", "scheduled_at"),
+        ),
+    ),
+    Migration(
+        version=3,
+        name="relationship graph: contact ids on KNOWS, erased-person tombstones, list orders",
+        statements=(
+            _unique_relationship("KNOWS"),
+            _unique("ErasedPerson"),
+            _index("Program", "created_at"),
+            _index("Cohort", "created_at"),
+            _index("Mentorship", "proposed_at"),
+            _index("Contact", "created_at"),
         ),
     ),
 )

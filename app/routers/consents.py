@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from app.deps import GraphDep, SettingsDep
 from app.errors import ForbiddenError, NotFoundError, UnprocessableError, problem_responses
-from app.paging import Page, PageDep, to_response
+from app.pagination import Page, PageDep, page_of
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
 from export.receipts import receipt_claims, sign_receipt
@@ -204,7 +204,7 @@ async def list_for_person(
         audience = principal.platform_id
     now = datetime.now(UTC)
     rows = await consents.list_consents(graph, person_id, page, audience=audience)
-    return to_response(rows, lambda row: _consent(row, settings.public_url, now))
+    return page_of(lambda row: _consent(row, settings.public_url, now), rows)
 
 
 async def _readable(graph: GraphDep, consent_id: str, principal: Principal) -> Row:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.deps import GraphDep, SettingsDep
 from app.errors import ConflictError, NotFoundError, UnprocessableError, problem_responses
-from app.paging import Page, PageDep, to_response
+from app.pagination import Page, PageDep, page_of
 from auth.jwks_client import JwksFetchError, parse_jwks
 from auth.outbound import OutboundUrlError, check_outbound_url
 from auth.security import AdminPrincipal
@@ -130,7 +130,7 @@ async def create(
 
 @router.get("", name="list", summary="List registered platforms")
 async def list_platforms(admin: AdminPrincipal, graph: GraphDep, page: PageDep) -> Page[Platform]:
-    return to_response(await platforms.list_platforms(graph, page), _platform)
+    return page_of(_platform, await platforms.list_platforms(graph, page))
 
 
 @router.get(

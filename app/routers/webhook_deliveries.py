@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.deps import GraphDep
-from app.paging import Page, PageDep, to_response
+from app.pagination import Page, PageDep, page_of
 from auth.security import AdminPrincipal
 from graph import outbox
 
@@ -38,6 +38,6 @@ async def list_deliveries(
     page: PageDep,
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
 ) -> Page[WebhookDelivery]:
-    return to_response(
-        await outbox.list_deliveries(graph, page, status), WebhookDelivery.model_validate
+    return page_of(
+        WebhookDelivery.model_validate, await outbox.list_deliveries(graph, page, status)
     )

@@ -306,7 +306,10 @@ def test_listing_pages_with_a_cursor(
         cursor = page["next_cursor"]
     assert sorted(seen) == sorted(ids)
     assert client.get(f"/v1/people/{ALICE}/consents?limit=0", headers=headers).status_code == 422
-    assert client.get(f"/v1/people/{ALICE}/consents?limit=201", headers=headers).status_code == 422
+    assert (
+        len(client.get(f"/v1/people/{ALICE}/consents?limit=201", headers=headers).json()["items"])
+        == 5
+    )  # clamped to 200
     assert (
         client.get(f"/v1/people/{ALICE}/consents?cursor=garbage", headers=headers).status_code
         == 422

@@ -36,3 +36,19 @@ async def test_person_ids_are_unique(graph: Graph, label: str) -> None:
     await graph.query(f"CREATE (:{label} {{id: 'same'}})", write=True)
     with pytest.raises(ConstraintError):
         await graph.query(f"CREATE (:{label} {{id: 'same'}})", write=True)
+
+
+async def test_contact_ids_on_knows_are_unique(graph: Graph) -> None:
+    await graph.query(
+        "CREATE (:Person {id: 'a'})-[:KNOWS {id: 'ctc_1'}]->(:Person {id: 'b'})", write=True
+    )
+    with pytest.raises(ConstraintError):
+        await graph.query(
+            "CREATE (:Person {id: 'c'})-[:KNOWS {id: 'ctc_1'}]->(:Person {id: 'd'})", write=True
+        )
+
+
+async def test_tombstone_ids_are_unique(graph: Graph) -> None:
+    await graph.query("CREATE (:ErasedPerson {id: 'gone_1'})", write=True)
+    with pytest.raises(ConstraintError):
+        await graph.query("CREATE (:ErasedPerson {id: 'gone_1'})", write=True)
