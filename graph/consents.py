@@ -85,8 +85,10 @@ async def grant_consent(graph: Graph, consent: dict[str, Any]) -> Row:
 
 
 async def get_consent(graph: Graph, consent_id: str) -> Row | None:
+    # After an erasure the grant stays (anonymous, revoked) with no Person behind it.
     rows = await graph.query(
-        "MATCH (person:Person)-[:GRANTED]->(c:Consent {id: $id})" + _RETURN, {"id": consent_id}
+        "MATCH (c:Consent {id: $id}) OPTIONAL MATCH (person:Person)-[:GRANTED]->(c)" + _RETURN,
+        {"id": consent_id},
     )
     return rows[0] if rows else None
 
@@ -128,38 +130,75 @@ async def revoke_consent(graph: Graph, consent_id: str, now: datetime) -> tuple[
             raise NotFoundError(f"No consent {consent_id!r}.")
         if current["revoked_at"] is not None:
             return current, 0
-        await execute(
-            tx, "MATCH (c:Consent {id: $id}) SET c.revoked_at = $now", id=consent_id, now=now
-        )
-        recipients = await fetch_all(
-            tx,
-            "MATCH (c:Consent {id: $id})-[:DELIVERED_TO]->(p:Platform) "
-            "WHERE p.webhook_url IS NOT NULL AND p.deleted_at IS NULL "
-            "RETURN p.id AS platform_id, p.webhook_url AS url ORDER BY platform_id",
-            id=consent_id,
-        )
-        deliveries = [
-            {"id": new_id("whd"), "platform_id": r["platform_id"], "url": r["url"]}
-            for r in recipients
-        ]
-        await execute(
-            tx,
-            """
-            MATCH (c:Consent {id: $id})
-            UNWIND $deliveries AS d
-            MATCH (p:Platform {id: d.platform_id})
-            CREATE (w:WebhookDelivery {
-                id: d.id, event: 'consent.revoked', consent_id: $id, platform_id: d.platform_id,
-                url: d.url, status: 'pending', attempts: 0, created_at: $now, next_attempt_at: $now})
-            CREATE (w)-[:ABOUT]->(c), (w)-[:TO]->(p)
-            """,
-            id=consent_id,
-            deliveries=deliveries,
-            now=now,
-        )
-        return {**current, "revoked_at": now}, len(deliveries)
+        queued = await _revoke_in_tx(tx, consent_id, now)
+        return {**current, "revoked_at": now}, queued
 
     return await graph.write(work)
+
+
+async def _revoke_in_tx(tx: AsyncManagedTransaction, consent_id: str, now: datetime) -> int:
+    """Stamp `revoked_at` and queue one delivery per recipient platform; return how many."""
+    await execute(tx, "MATCH (c:Consent {id: $id}) SET c.revoked_at = $now", id=consent_id, now=now)
+    recipients = await fetch_all(
+        tx,
+        "MATCH (c:Consent {id: $id})-[:DELIVERED_TO]->(p:Platform) "
+        "WHERE p.webhook_url IS NOT NULL AND p.deleted_at IS NULL "
+        "RETURN p.id AS platform_id, p.webhook_url AS url ORDER BY platform_id",
+        id=consent_id,
+    )
+    deliveries = [
+        {"id": new_id("whd"), "platform_id": r["platform_id"], "url": r["url"]} for r in recipients
+    ]
+    await execute(
+        tx,
+        """
+        MATCH (c:Consent {id: $id})
+        UNWIND $deliveries AS d
+        MATCH (p:Platform {id: d.platform_id})
+        CREATE (w:WebhookDelivery {
+            id: d.id, event: 'consent.revoked', consent_id: $id, platform_id: d.platform_id,
+            url: d.url, status: 'pending', attempts: 0, created_at: $now, next_attempt_at: $now})
+        CREATE (w)-[:ABOUT]->(c), (w)-[:TO]->(p)
+        """,
+        id=consent_id,
+        deliveries=deliveries,
+        now=now,
+    )
+    return len(deliveries)
+
+
+async def revoke_all_for_erasure(
+    tx: AsyncManagedTransaction, person_id: str, now: datetime
+) -> None:
+    """Inside an erasure: revoke every live grant (queueing notices to the platforms that received
+    data, as a revocation does) and strip what identifies the person from every grant they made.
+
+    The grants stay as anonymous records (id, audience, scopes, dates) so the public status
+    endpoint keeps answering `revoked` to whoever holds a receipt or bundle. Export records lose
+    their actor, and the legacy-preference records and audits of the person are deleted.
+    """
+    live = await fetch_all(
+        tx,
+        "MATCH (:Person {id: $id})-[:GRANTED]->(c:Consent) WHERE c.revoked_at IS NULL RETURN c.id AS id",
+        id=person_id,
+    )
+    for row in live:
+        await _revoke_in_tx(tx, row["id"], now)
+    await execute(
+        tx,
+        """
+        MATCH (:Person {id: $id})-[:GRANTED]->(c:Consent)
+        SET c.receipt = null, c.evidence = null, c.purpose = '(erased)', c.erased_at = $now
+        """,
+        id=person_id,
+        now=now,
+    )
+    await execute(tx, "MATCH (e:Export {actor: $id}) SET e.actor = null", id=person_id)
+    await execute(
+        tx,
+        "MATCH (n:LegacyPreferences|PreferenceAudit {person_id: $id}) DETACH DELETE n",
+        id=person_id,
+    )
 
 
 async def record_recipient(graph: Graph, consent_id: str, platform_id: str, now: datetime) -> None:

@@ -114,11 +114,16 @@ def _consent(row: Row, public_url: str, now: datetime) -> Consent:
     )
 
 
-def _may_manage(principal: Principal, person_id: str) -> bool:
+def _may_manage(principal: Principal, person_id: str | None) -> bool:
+    """The person themself, or an operator admin. Erased grants (no person) are managed by no one."""
+    if person_id is None:
+        return False
     return principal.person_id == person_id or principal.administers_all
 
 
 def _may_read(principal: Principal, row: Row) -> bool:
+    if row["person_id"] is None:  # erased: only the public status remains
+        return False
     if _may_manage(principal, row["person_id"]):
         return True
     return (

@@ -314,3 +314,38 @@ def test_listing_pages_with_a_cursor(
         client.get(f"/v1/people/{ALICE}/consents?cursor=garbage", headers=headers).status_code
         == 422
     )
+
+
+async def test_erasure_revokes_grants_notifies_recipients_and_keeps_an_anonymous_status(
+    client: TestClient, tokens: TokenFactory, graph: Graph, people: None, acme: str
+) -> None:
+    client.patch(
+        "/v1/admin/platforms/acme",
+        json={"webhook_url": "http://127.0.0.1:9/hook"},
+        headers=tokens.headers("root", "admin"),
+    )
+    consent_id = _grant(client, tokens)["consent"]["id"]  # type: ignore[index]
+    from datetime import UTC, datetime
+
+    from graph.consents import record_recipient
+
+    await record_recipient(graph, consent_id, "acme", datetime.now(UTC))
+    assert (
+        client.delete(f"/v1/people/{ALICE}", headers=tokens.headers(ALICE, "mentee")).status_code
+        == 204
+    )
+
+    status = client.get(f"/v1/consents/{consent_id}/status").json()
+    assert status["status"] == "revoked"
+    rows = await graph.query(
+        "MATCH (c:Consent {id: $id}) OPTIONAL MATCH (w:WebhookDelivery {consent_id: $id}) "
+        "RETURN c.receipt AS receipt, c.purpose AS purpose, collect(w.platform_id) AS notified",
+        {"id": consent_id},
+    )
+    assert rows == [{"receipt": None, "purpose": "(erased)", "notified": ["acme"]}]
+    assert (
+        client.get(
+            f"/v1/consents/{consent_id}", headers=tokens.headers(ALICE, "mentee")
+        ).status_code
+        == 404
+    )
