@@ -26,6 +26,7 @@ from app.routers import (
     consents,
     contacts,
     health,
+    imports,
     mentorships,
     network,
     oauth,
@@ -37,7 +38,12 @@ from app.routers import (
     webhook_deliveries,
     wellknown,
 )
-from app.security_setup import build_authenticator, build_keystore, build_rate_limits
+from app.security_setup import (
+    build_authenticator,
+    build_importer,
+    build_keystore,
+    build_rate_limits,
+)
 from app.settings import Settings
 from app.webhooks import WebhookWorker
 from auth.errors import AuthError
@@ -80,6 +86,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("schema migrated", extra={"versions": [m.version for m in applied]})
         app.state.graph = graph
         app.state.http_client = http_client
+        app.state.bundle_importer = build_importer(settings, graph, http_client)
         worker = WebhookWorker(graph, http_client, keystore, settings)
         app.state.webhook_worker = worker
         worker_task = (
@@ -153,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consents,
         preferences,
         bundles,
+        imports,
         webhook_deliveries,
     ):
         app.include_router(resource.router)

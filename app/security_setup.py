@@ -1,4 +1,4 @@
-"""Builds the key store, the authenticator and the rate limits from settings (used by the lifespan and the CLI)."""
+"""Builds the key store, the authenticator, the importer and the rate limits from settings (lifespan and CLI)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from app.settings import Settings
 from auth.authenticator import Authenticator, ExternalIdentityProvider
 from auth.jwks_client import JwksCache
 from auth.keys import KeyStore, load_keystore
+from export.importer import BundleImporter, ImportSettings
+from graph.db import Graph
 
 
 def build_keystore(settings: Settings) -> KeyStore:
@@ -45,6 +47,33 @@ def build_authenticator(
         jwks_cache=JwksCache(
             http_client,
             ttl_seconds=settings.jwks_cache_ttl_seconds,
+            allow_loopback_http=settings.is_development,
+            timeout_seconds=settings.http_timeout_seconds,
+            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+        ),
+    )
+
+
+def build_importer(
+    settings: Settings, graph: Graph, http_client: httpx.AsyncClient
+) -> BundleImporter:
+    """The import pipeline, with its own JWKS cache for partner keys."""
+    return BundleImporter(
+        graph,
+        http_client,
+        JwksCache(
+            http_client,
+            ttl_seconds=settings.jwks_cache_ttl_seconds,
+            allow_loopback_http=settings.is_development,
+            timeout_seconds=settings.http_timeout_seconds,
+            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+        ),
+        ImportSettings(
+            platform_id=settings.platform_id,
+            public_url=settings.public_url,
+            max_bytes=settings.import_max_bytes,
+            max_items=settings.import_max_items,
+            single_tx_items=settings.import_single_tx_items,
             allow_loopback_http=settings.is_development,
             timeout_seconds=settings.http_timeout_seconds,
         ),

@@ -69,9 +69,22 @@ class Settings(BaseSettings):
     external_idp_jwks_url: str | None = None
     external_idp_audience: str | None = None
     jwks_cache_ttl_seconds: float = Field(default=300.0, ge=0)
+    jwks_min_refresh_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="At most one refetch per JWKS URL this often, on an unknown kid.",
+    )
 
     # Bundles.
+    platform_id: str = Field(
+        default="rolodex",
+        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="This instance's platform id at its partners: the `aud` of bundles meant for it.",
+    )
     bundle_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60, le=365 * 24 * 3600)
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    import_max_items: int = Field(default=50_000, ge=1)
+    import_single_tx_items: int = Field(default=5_000, ge=1)
 
     # Consent receipts and webhooks.
     controller_name: str = "Rolodex"

@@ -17,6 +17,7 @@ from export.models import (
     ConsentReference,
     Contact,
     Mentorship,
+    Origin,
     OutcomeMeasurement,
     PreferenceSnapshot,
     Profile,
@@ -47,6 +48,9 @@ def _contact(row: dict[str, Any]) -> Contact:
         note=row.get("context"),
         since=row.get("since"),
         rev=row.get("created_at"),
+        origin=Origin(iss=row["origin_iss"], id=row["origin_id"])
+        if row.get("origin_iss")
+        else None,
     )
 
 

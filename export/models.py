@@ -24,6 +24,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Origin(Strict):
+    """Where an item first came from, when the issuer imported it from another platform."""
+
+    iss: str
+    id: ItemId
+
+
+class Identity(Strict):
+    """The person's id on another platform that the issuer knows them by."""
+
+    iss: str
+    sub: ItemId
+
+
 class Profile(Strict):
     id: ItemId
     display_name: str
@@ -33,6 +47,10 @@ class Profile(Strict):
     languages: list[str] = Field(default_factory=list)
     timezone: str | None = None
     roles: list[Literal["mentor", "mentee"]] = Field(default_factory=list)
+    identities: list[Identity] = Field(
+        default_factory=list,
+        description="The same person's ids at other platforms, so importers can match them.",
+    )
 
 
 class StructuredName(Strict):
@@ -46,6 +64,9 @@ class Contact(Strict):
     """A rolodex contact, with only what the exporting person recorded about them."""
 
     id: ItemId
+    origin: Origin | None = Field(
+        default=None, description="Set when the issuer imported the item."
+    )
     kind: Literal["person", "card"] = Field(
         description="`person`: someone in the issuer's graph; `card`: inline."
     )
@@ -64,6 +85,9 @@ class Contact(Strict):
 
 class Mentorship(Strict):
     id: ItemId
+    origin: Origin | None = Field(
+        default=None, description="Set when the issuer imported the item."
+    )
     role: Literal["mentor", "mentee"] = Field(description="The exporting person's role in it.")
     counterpart_id: ItemId = Field(description="Opaque id of the other person; no profile data.")
     cohort_id: ItemId
@@ -78,6 +102,9 @@ class Mentorship(Strict):
 
 class Session(Strict):
     id: ItemId
+    origin: Origin | None = Field(
+        default=None, description="Set when the issuer imported the item."
+    )
     mentorship_id: ItemId
     status: Literal["scheduled", "completed", "no_show", "cancelled"]
     scheduled_at: datetime
@@ -89,6 +116,9 @@ class Session(Strict):
 
 class OutcomeMeasurement(Strict):
     id: ItemId
+    origin: Origin | None = Field(
+        default=None, description="Set when the issuer imported the item."
+    )
     cohort_id: ItemId
     outcome_key: str
     outcome_name: str

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from export.models import SCHEMA_ID, SCHEMA_VERSION, BundleClaims
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SUPPORTED_VERSIONS = (2,)
+SUPPORTED_VERSIONS = (1, 2)
 
 
 def current_schema() -> dict[str, Any]:

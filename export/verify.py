@@ -88,7 +88,7 @@ def peek_claims(token: str) -> dict[str, Any]:
         raise BundleError(
             "bundle-malformed", "The bundle payload is not UTF-8 base64url JSON."
         ) from error
-    if _bracket_depth(text) > MAX_JSON_DEPTH:
+    if bracket_depth(text) > MAX_JSON_DEPTH:
         raise BundleError(
             "bundle-malformed", f"The bundle nests JSON deeper than {MAX_JSON_DEPTH} levels."
         )
@@ -101,7 +101,7 @@ def peek_claims(token: str) -> dict[str, Any]:
     return claims
 
 
-def _bracket_depth(text: str) -> int:
+def bracket_depth(text: str) -> int:
     """Maximum bracket nesting, ignoring brackets inside strings (a cheap pre-parse guard)."""
     depth = deepest = 0
     in_string = escaped = False

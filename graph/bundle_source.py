@@ -18,7 +18,10 @@ from graph.values import Row, fetch_all, fetch_one
 
 PROFILE: LiteralString = """
 MATCH (p:Person {id: $id})
-RETURN p {.id, .display_name, .headline, .skills, .interests, .languages, .timezone, .roles} AS item
+OPTIONAL MATCH (p)-[:KNOWN_AS]->(x:ExternalIdentity)
+WITH p, collect(x {.iss, .sub}) AS identities
+RETURN p {.id, .display_name, .headline, .skills, .interests, .languages, .timezone, .roles,
+          identities: identities} AS item
 """
 
 CONTACTS: LiteralString = """
@@ -32,7 +35,7 @@ CALL (o) {
   MATCH (o)-[:HAS_CONTACT]->(c:Contact)
   RETURN {id: c.id, kind: 'card', name: c.name, email: c.email, organisation: c.organisation,
           title: c.title, relation: c.relation, context: c.context, since: c.since,
-          created_at: c.created_at} AS item
+          created_at: c.created_at, origin_iss: c.origin_iss, origin_id: c.origin_id} AS item
 }
 RETURN item ORDER BY item.created_at, item.id
 """

@@ -82,6 +82,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("Contact", "created_at"),
         ),
     ),
+    # Versions 4-9 are left to the metrics and scale work landing in parallel; order is what counts.
+    Migration(
+        version=10,
+        name="consent, export and import: replay keys, external records, staging, lookups",
+        statements=(
+            _unique("Import", "replay_key"),
+            _unique("ExternalRecord"),
+            _index("Platform", "issuer"),
+            _index("Consent", "audience"),
+            _index("Export", "at"),
+            _index("Import", "at"),
+            _index("WebhookDelivery", "status"),
+            _index("StagedContact", "staging_id"),
+            _index("StagedRecord", "staging_id"),
+        ),
+    ),
 )
 
 

@@ -1,0 +1,105 @@
+"""Upgrade bundle bodies from older schema versions to the current one, one step at a time.
+
+Version 1 → 2: the profile's `name` becomes `display_name`; contacts take jCard names (`fn`, `n`,
+`org`, `title`, `categories`, `note`) and become `card`s; the consent fields move into one
+`consent` object; a mentorship's `mentor_id`/`mentee_id` become the person's `role` and an opaque
+`counterpart_id`; outcome measurements gain the (unknown in v1) outcome name, set to the key.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from export.build import structured_name
+from export.models import SCHEMA_ID, SCHEMA_VERSION
+
+
+def _v1_to_v2(claims: dict[str, Any]) -> dict[str, Any]:
+    body = claims["rolodex"]
+    subject = claims["sub"]
+    upgraded: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "version": 2,
+        "scopes": body["scopes"],
+        "consent": {
+            "consent_id": body["consent_id"],
+            "receipt": body["consent_receipt"],
+            "status_url": body["status_url"],
+        },
+    }
+    if "profile" in body:
+        profile = body["profile"]
+        upgraded["profile"] = {
+            key: value
+            for key, value in {
+                "id": profile["id"],
+                "display_name": profile["name"],
+                "headline": profile.get("headline"),
+                "skills": profile.get("skills", []),
+                "languages": profile.get("languages", []),
+                "timezone": profile.get("timezone"),
+            }.items()
+            if value is not None
+        }
+    if "contacts" in body:
+        upgraded["contacts"] = [
+            {
+                key: value
+                for key, value in {
+                    "id": contact["id"],
+                    "kind": "card",
+                    "fn": contact["name"],
+                    "n": structured_name(contact["name"]).model_dump() if contact["name"] else None,
+                    "email": contact.get("email"),
+                    "org": contact.get("organization"),
+                    "title": contact.get("job_title"),
+                    "categories": [contact["relation"]] if contact.get("relation") else [],
+                    "note": contact.get("context"),
+                    "since": contact.get("since"),
+                }.items()
+                if value is not None
+            }
+            for contact in body["contacts"]
+        ]
+    if "mentorships" in body:
+        upgraded["mentorships"] = [
+            {
+                key: value
+                for key, value in {
+                    "id": m["id"],
+                    "role": "mentor" if m["mentor_id"] == subject else "mentee",
+                    "counterpart_id": m["mentee_id"]
+                    if m["mentor_id"] == subject
+                    else m["mentor_id"],
+                    "cohort_id": m["cohort_id"],
+                    "program_id": m["program_id"],
+                    "status": m["status"],
+                    "goals": m.get("goals", []),
+                    "started_at": m.get("started_at"),
+                    "ended_at": m.get("ended_at"),
+                }.items()
+                if value is not None
+            }
+            for m in body["mentorships"]
+        ]
+    if "sessions" in body:
+        upgraded["sessions"] = [
+            {k: v for k, v in s.items() if v is not None} for s in body["sessions"]
+        ]
+    if "outcomes" in body:
+        upgraded["outcomes"] = [{**o, "outcome_name": o["outcome_key"]} for o in body["outcomes"]]
+    return {**claims, "rolodex": upgraded}
+
+
+STEPS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def upgrade(claims: dict[str, Any], version: int) -> dict[str, Any]:
+    """Bring `claims` of schema `version` up to the current version (a deep copy; input untouched)."""
+    current = copy.deepcopy(claims)
+    while version < SCHEMA_VERSION:
+        current = STEPS[version](current)
+        version += 1
+    return current

@@ -1,0 +1,462 @@
+"""Merging a verified bundle into the graph: idempotent by item id, with provenance — or nothing.
+
+Every imported node records where it came from (`source_issuer`, `source_bundle`, `imported_at`,
+and `origin_iss`/`origin_id` of the item). The same person arriving twice from one platform is one
+person: `(:Person)-[:KNOWN_AS]->(:ExternalIdentity {key: "<issuer>|<their id>"})`. Local edits
+are never overwritten: an imported contact whose fields no longer match what was imported
+(`import_hash`) is reported as a conflict and kept as it is.
+
+A bundle up to `single_tx_items` items is merged in one transaction. A larger one is first
+written as `(:StagedContact)`/`(:StagedRecord)` nodes — invisible to every query of the service —
+in batches, then made visible in one final transaction, so a crash never leaves half a bundle
+visible. A dry run plans in a read transaction and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from graph.db import Graph
+from graph.errors import ConflictError
+from graph.values import Row, execute, fetch_all, fetch_one
+
+CONTACT_FIELDS = ("name", "email", "organisation", "title", "relation", "context", "since")
+PROFILE_FIELDS = ("display_name", "headline", "skills", "interests", "languages", "timezone")
+STAGE_BATCH = 2_000
+
+
+class ReplayedError(ConflictError):
+    """A bundle with this issuer and id was imported before."""
+
+
+class IdentityConflictError(ConflictError):
+    """The bundle's identities point at more than one local person, or not at the importer."""
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _contact_fields(row: Row) -> dict[str, Any]:
+    return {name: row.get(name) for name in CONTACT_FIELDS}
+
+
+async def find_replay(graph: Graph, replay_key: str) -> bool:
+    rows = await graph.query(
+        "MATCH (i:Import {replay_key: $key}) RETURN i.id AS id", {"key": replay_key}
+    )
+    return bool(rows)
+
+
+async def get_import(graph: Graph, import_id: str) -> Row | None:
+    rows = await graph.query(
+        "MATCH (i:Import {id: $id}) RETURN i.id AS id, i.report AS report, i.platform_id AS platform_id, "
+        "i.person_id AS person_id, i.bundle_id AS bundle_id, i.issuer AS issuer, i.schema_version AS schema_version",
+        {"id": import_id},
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return {
+        **row,
+        "report": {
+            **json.loads(row["report"]),
+            **{k: row[k] for k in ("bundle_id", "issuer", "platform_id", "schema_version")},
+        },
+    }
+
+
+# -- planning -------------------------------------------------------------------------------------
+
+
+async def _resolve_person(
+    tx: AsyncManagedTransaction, bundle: dict[str, Any]
+) -> tuple[str | None, bool]:
+    """(local person id or None when one must be created, whether the person exists)."""
+    found = await fetch_all(
+        tx,
+        "MATCH (p:Person)-[:KNOWN_AS]->(x:ExternalIdentity) WHERE x.key IN $keys RETURN DISTINCT p.id AS id",
+        keys=[identity["key"] for identity in bundle["identities"]],
+    )
+    candidates = {row["id"] for row in found}
+    if bundle.get("local_person_id"):
+        local = await fetch_one(
+            tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=bundle["local_person_id"]
+        )
+        if local is not None:
+            candidates.add(local["id"])
+    importer = bundle.get("importer_person_id")
+    if importer is not None:
+        if candidates - {importer}:
+            raise IdentityConflictError(
+                "This bundle describes someone else: its identities belong to another person here."
+            )
+        return importer, True
+    if len(candidates) > 1:
+        raise IdentityConflictError(
+            "The bundle's identities point at more than one person here; resolve that first."
+        )
+    if candidates:
+        return candidates.pop(), True
+    return None, False
+
+
+async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str, Any]:
+    """Compare the bundle with what the graph holds; return the report and the writes to make."""
+    created: Counter[str] = Counter()
+    updated: Counter[str] = Counter()
+    unchanged: Counter[str] = Counter()
+    conflicts: list[dict[str, Any]] = []
+    warnings: list[str] = list(bundle.get("warnings", []))
+
+    person_id, exists = await _resolve_person(tx, bundle)
+    person_id = person_id or bundle["new_person_id"]
+    profile_set: dict[str, Any] = {}
+    profile = bundle.get("profile")
+    if not exists:
+        created["people"] += 1
+        profile_set = {k: v for k, v in (profile or {}).items() if v not in (None, [])}
+        if not profile_set.get("display_name"):
+            profile_set["display_name"] = "Imported person"
+    elif profile:
+        local = await fetch_one(
+            tx,
+            "MATCH (p:Person {id: $id}) RETURN p {.display_name, .headline, .skills, .interests, .languages, .timezone} AS p",
+            id=person_id,
+        )
+        current = local["p"] if local else {}
+        for field in PROFILE_FIELDS:
+            incoming = profile.get(field)
+            if incoming in (None, []):
+                continue
+            mine = current.get(field)
+            if mine in (None, [], ""):
+                profile_set[field] = incoming
+            elif mine != incoming:
+                conflicts.append(
+                    {"item": "profile", "id": person_id, "field": field, "kept": "local"}
+                )
+        (updated if profile_set else unchanged)["profile"] += 1
+
+    identity_keys = [identity["key"] for identity in bundle["identities"]]
+    linked = await fetch_all(
+        tx,
+        "MATCH (x:ExternalIdentity) WHERE x.key IN $keys OPTIONAL MATCH (p:Person)-[:KNOWN_AS]->(x) "
+        "RETURN x.key AS key, p.id AS person_id",
+        keys=identity_keys,
+    )
+    linked_to = {row["key"]: row["person_id"] for row in linked}
+    new_identities = [i for i in bundle["identities"] if linked_to.get(i["key"]) is None]
+    created["identities"] += len(new_identities)
+    unchanged["identities"] += len(bundle["identities"]) - len(new_identities)
+
+    contact_creates: list[Row] = []
+    contact_updates: list[Row] = []
+    existing_contacts = {
+        row["id"]: row
+        for row in await fetch_all(
+            tx,
+            "MATCH (c:Contact) WHERE c.id IN $ids OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c) "
+            "RETURN c.id AS id, owner.id AS owner, c {.name, .email, .organisation, .title, .relation, .context, .since} AS fields, "
+            "c.import_hash AS import_hash",
+            ids=[c["id"] for c in bundle["contacts"]],
+        )
+    }
+    for contact in bundle["contacts"]:
+        fields = _contact_fields(contact)
+        mine = existing_contacts.get(contact["id"])
+        if mine is None:
+            if contact.get("ours"):
+                warnings.append(
+                    f"Contact {contact['id']} originated here but no longer exists; it was not recreated."
+                )
+                continue
+            contact_creates.append({**contact, "import_hash": content_hash(fields)})
+            created["contacts"] += 1
+        elif mine["owner"] != person_id:
+            warnings.append(f"Contact {contact['id']} belongs to someone else here; skipped.")
+        elif mine["fields"] == fields:
+            unchanged["contacts"] += 1
+        elif mine["import_hash"] is not None and mine["import_hash"] == content_hash(
+            mine["fields"]
+        ):
+            contact_updates.append({**contact, "import_hash": content_hash(fields)})
+            updated["contacts"] += 1
+        else:
+            conflicts.append(
+                {"item": "contact", "id": contact["id"], "field": "*", "kept": "local"}
+            )
+
+    record_creates: list[Row] = []
+    record_updates: list[Row] = []
+    existing_records = {
+        row["id"]: row["data"]
+        for row in await fetch_all(
+            tx,
+            "MATCH (r:ExternalRecord) WHERE r.id IN $ids RETURN r.id AS id, r.data AS data",
+            ids=[r["id"] for r in bundle["records"]],
+        )
+    }
+    for record in bundle["records"]:
+        kind = record["kind"]
+        if record["id"] not in existing_records:
+            record_creates.append(record)
+            created[kind] += 1
+        elif existing_records[record["id"]] == record["data"]:
+            unchanged[kind] += 1
+        else:
+            record_updates.append(record)
+            updated[kind] += 1
+
+    report = {
+        "person_id": person_id,
+        "created": {k: v for k, v in sorted(created.items()) if v},
+        "updated": {k: v for k, v in sorted(updated.items()) if v},
+        "unchanged": {k: v for k, v in sorted(unchanged.items()) if v},
+        "conflicts": conflicts,
+        "warnings": warnings,
+    }
+    writes = {
+        "person_id": person_id,
+        "create_person": not exists,
+        "profile_set": profile_set,
+        "identities": new_identities,
+        "contact_creates": contact_creates,
+        "contact_updates": contact_updates,
+        "record_creates": record_creates,
+        "record_updates": record_updates,
+    }
+    return {"report": report, "writes": writes}
+
+
+# -- applying -------------------------------------------------------------------------------------
+
+
+async def _apply(
+    tx: AsyncManagedTransaction,
+    bundle: dict[str, Any],
+    writes: dict[str, Any],
+    report: dict[str, Any],
+) -> None:
+    base = {
+        "bundle": bundle["bundle_id"],
+        "issuer": bundle["issuer"],
+        "at": bundle["at"],
+        "source": f"imported:{bundle['platform_id']}",
+    }
+    if writes["create_person"]:
+        await execute(
+            tx,
+            "MERGE (p:Person {id: $id}) ON CREATE SET p += $profile, p.roles = coalesce(p.roles, []), "
+            "p.capacity = 0, p.discoverable = false, p.created_at = $at, p.updated_at = $at, "
+            "p.source_issuer = $issuer, p.source_bundle = $bundle, p.imported_at = $at",
+            id=writes["person_id"],
+            profile=writes["profile_set"],
+            **base,
+        )
+    elif writes["profile_set"]:
+        await execute(
+            tx,
+            "MATCH (p:Person {id: $id}) SET p += $profile, p.updated_at = $at",
+            id=writes["person_id"],
+            profile=writes["profile_set"],
+            at=bundle["at"],
+        )
+    await execute(
+        tx,
+        """
+        MATCH (p:Person {id: $person})
+        UNWIND $identities AS identity
+        MERGE (x:ExternalIdentity {key: identity.key})
+          ON CREATE SET x.iss = identity.iss, x.sub = identity.sub, x.source_bundle = $bundle,
+                        x.source_issuer = $issuer, x.imported_at = $at
+        MERGE (p)-[r:KNOWN_AS]->(x)
+          ON CREATE SET r.source_bundle = $bundle, r.imported_at = $at
+        """,
+        person=writes["person_id"],
+        identities=writes["identities"],
+        **{k: base[k] for k in ("bundle", "issuer", "at")},
+    )
+    await execute(
+        tx,
+        """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedContact {id: row.id, staging_id: $staging})
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
+            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
+            title: row.title, relation: row.relation, context: row.context, since: row.since,
+            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
+            import_hash: row.import_hash}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
+        """,
+        person=writes["person_id"],
+        rows=writes["contact_creates"],
+        staging=bundle["import_id"],
+        **base,
+    )
+    await execute(
+        tx,
+        """
+        UNWIND $rows AS row
+        MATCH (c:Contact {id: row.id})
+        SET c.name = row.name, c.email = row.email, c.organisation = row.organisation, c.title = row.title,
+            c.relation = row.relation, c.context = row.context, c.since = row.since,
+            c.import_hash = row.import_hash, c.source_bundle = $bundle, c.updated_at = $at
+        """,
+        rows=writes["contact_updates"],
+        bundle=base["bundle"],
+        at=base["at"],
+    )
+    await execute(
+        tx,
+        """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedRecord {id: row.id, staging_id: $staging})
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
+            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
+        """,
+        person=writes["person_id"],
+        rows=writes["record_creates"],
+        staging=bundle["import_id"],
+        **{k: base[k] for k in ("bundle", "issuer", "at")},
+    )
+    await execute(
+        tx,
+        "UNWIND $rows AS row MATCH (r:ExternalRecord {id: row.id}) SET r.data = row.data, r.source_bundle = $bundle, r.updated_at = $at",
+        rows=writes["record_updates"],
+        bundle=base["bundle"],
+        at=base["at"],
+    )
+    await execute(
+        tx,
+        "MATCH (s:StagedContact|StagedRecord {staging_id: $staging}) DETACH DELETE s",
+        staging=bundle["import_id"],
+    )
+    await execute(
+        tx,
+        """
+        MATCH (p:Person {id: $person})
+        CREATE (i:Import {id: $id, replay_key: $replay_key, issuer: $issuer, platform_id: $platform_id,
+                          bundle_id: $bundle, at: $at, status: 'applied', person_id: $person,
+                          scopes: $scopes, report: $report, schema_version: $schema_version})
+        CREATE (i)-[:FOR]->(p)
+        MERGE (consent:InboundConsent {key: $consent_key})
+          ON CREATE SET consent.consent_id = $consent_id, consent.issuer = $issuer,
+                        consent.status_url = $status_url, consent.first_at = $at
+        CREATE (i)-[:UNDER]->(consent)
+        WITH i
+        OPTIONAL MATCH (platform:Platform {id: $platform_id})
+        FOREACH (_ IN CASE WHEN platform IS NULL THEN [] ELSE [1] END | CREATE (i)-[:FROM]->(platform))
+        """,
+        person=writes["person_id"],
+        id=bundle["import_id"],
+        replay_key=bundle["replay_key"],
+        issuer=bundle["issuer"],
+        platform_id=bundle["platform_id"],
+        bundle=bundle["bundle_id"],
+        at=bundle["at"],
+        scopes=bundle["scopes"],
+        report=json.dumps(report, sort_keys=True, default=str),
+        schema_version=bundle["schema_version"],
+        consent_key=f"{bundle['issuer']}|{bundle['consent']['consent_id']}",
+        consent_id=bundle["consent"]["consent_id"],
+        status_url=bundle["consent"]["status_url"],
+    )
+
+
+async def _stage(graph: Graph, bundle: dict[str, Any], writes: dict[str, Any]) -> None:
+    """Write the items to create as invisible staged nodes, in batches of their own transactions."""
+    staging = bundle["import_id"]
+    for label, key in (("StagedContact", "contact_creates"), ("StagedRecord", "record_creates")):
+        rows = writes[key]
+        for start in range(0, len(rows), STAGE_BATCH):
+            batch = rows[start : start + STAGE_BATCH]
+
+            async def work(
+                tx: AsyncManagedTransaction, batch: list[Row] = batch, label: str = label
+            ) -> None:
+                cypher = (
+                    "UNWIND $rows AS row CREATE (s:StagedContact {staging_id: $staging}) SET s += row"
+                    if label == "StagedContact"
+                    else "UNWIND $rows AS row CREATE (s:StagedRecord {staging_id: $staging}) SET s += row"
+                )
+                await execute(
+                    tx, cypher, rows=[_stageable(row, bundle) for row in batch], staging=staging
+                )
+
+            await graph.write(work)
+
+
+def _stageable(row: Row, bundle: dict[str, Any]) -> Row:
+    staged = {k: v for k, v in row.items() if k != "ours" and v is not None}
+    staged.update(
+        source=f"imported:{bundle['platform_id']}",
+        source_issuer=bundle["issuer"],
+        source_bundle=bundle["bundle_id"],
+        imported_at=bundle["at"],
+    )
+    if "kind" not in row or row.get("kind") in ("person", "card"):
+        staged["created_at"] = bundle["at"]
+        staged.pop("kind", None)
+    return staged
+
+
+async def merge_bundle(
+    graph: Graph, bundle: dict[str, Any], *, dry_run: bool, single_tx_items: int
+) -> dict[str, Any]:
+    """Plan, and unless `dry_run` apply, the merge of a verified, upgraded bundle; return the report."""
+
+    async def plan_only(tx: AsyncManagedTransaction) -> dict[str, Any]:
+        if await fetch_one(
+            tx, "MATCH (i:Import {replay_key: $key}) RETURN i.id AS id", key=bundle["replay_key"]
+        ):
+            raise ReplayedError("This bundle was imported before.")
+        return await _plan(tx, bundle)
+
+    planned = await graph.read(plan_only)
+    if dry_run:
+        report: dict[str, Any] = planned["report"]
+        return report
+    items = len(planned["writes"]["contact_creates"]) + len(planned["writes"]["record_creates"])
+    if items > single_tx_items:
+        await _stage(graph, bundle, planned["writes"])
+
+    async def plan_and_apply(tx: AsyncManagedTransaction) -> dict[str, Any]:
+        fresh = await plan_only(tx)
+        await _apply(tx, bundle, fresh["writes"], fresh["report"])
+        result: dict[str, Any] = fresh["report"]
+        return result
+
+    try:
+        return await graph.write(plan_and_apply)
+    except ConstraintError as error:
+        await graph.query(
+            "MATCH (s:StagedContact|StagedRecord {staging_id: $s}) DETACH DELETE s",
+            {"s": bundle["import_id"]},
+            write=True,
+        )
+        raise ReplayedError("This bundle was imported before (concurrently).") from error
+    except Exception:
+        await graph.query(
+            "MATCH (s:StagedContact|StagedRecord {staging_id: $s}) DETACH DELETE s",
+            {"s": bundle["import_id"]},
+            write=True,
+        )
+        raise
