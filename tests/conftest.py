@@ -128,6 +128,22 @@ class TokenFactory:
             programs=programs if role is Role.ADMIN else (),
         )
 
+    def partner(
+        self, platform_id: str = "acme", scopes: Iterable[str] = ("bundles:read",)
+    ) -> dict[str, str]:
+        """`Authorization` headers of a partner platform's client holding `scopes`."""
+        token = issue_access_token(
+            self._client.app.state.keystore.access,  # type: ignore[attr-defined]
+            issuer=self._settings.public_url,
+            audience=self._settings.access_token_audience,
+            subject=f"client_{platform_id}",
+            role=Role.PARTNER,
+            ttl=timedelta(minutes=5),
+            scopes=scopes,
+            platform_id=platform_id,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
     def headers(self, subject: str, role: Role | str, **kwargs: Any) -> dict[str, str]:
         """`Authorization: Bearer …` headers for `subject` acting in `role`."""
         return {"Authorization": f"Bearer {self.token(subject, role, **kwargs)}"}

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
 from app.settings import Settings
-from auth.principals import Role, Scope
-from auth.tokens import issue_access_token
+from auth.principals import Scope
 from graph.errors import no_such
 
 
 def partner_headers(client: TestClient, settings: Settings) -> dict[str, str]:
     """A partner platform client's token, holding every partner scope."""
-    token = issue_access_token(
-        client.app.state.keystore.access,  # type: ignore[attr-defined]
-        issuer=settings.public_url,
-        audience=settings.access_token_audience,
-        subject="client-1",
-        role=Role.PARTNER,
-        ttl=timedelta(minutes=5),
-        scopes=[scope.value for scope in Scope],
-        platform_id="platform-1",
-    )
-    return {"Authorization": f"Bearer {token}"}
+    from tests.conftest import TokenFactory
+
+    return TokenFactory(client, settings).partner("platform-1", [scope.value for scope in Scope])
 
 
 def problem(response: httpx.Response, status: int) -> dict[str, Any]:

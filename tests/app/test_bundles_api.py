@@ -17,8 +17,6 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from jsonschema import Draft202012Validator
 
-from auth.principals import Role
-from auth.tokens import issue_access_token
 from graph.db import Graph
 from tests.conftest import TokenFactory
 from tests.support.person_graph import PRIVATE_MARKERS, SUBJECT, build_person_graph
@@ -55,22 +53,6 @@ def _payload(bundle: str) -> dict[str, Any]:
         base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     )
     return decoded
-
-
-def _partner(
-    client: TestClient, platform: str = "acme", scopes: tuple[str, ...] = ("bundles:read",)
-) -> dict[str, str]:
-    token = issue_access_token(
-        client.app.state.keystore.access,  # type: ignore[attr-defined]
-        issuer="http://testserver",
-        audience="http://testserver",
-        subject=f"client_{platform}",
-        role=Role.PARTNER,
-        ttl=timedelta(minutes=5),
-        scopes=scopes,
-        platform_id=platform,
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _grant(
@@ -214,12 +196,12 @@ def test_item_ids_are_stable_across_exports(
 def test_partner_export_needs_an_active_grant(
     client: TestClient, tokens: TokenFactory, subject: str, acme: str
 ) -> None:
-    refused = _export(client, _partner(client), "acme")
+    refused = _export(client, tokens.partner(), "acme")
     assert refused.status_code == 403
     assert refused.json()["type"].endswith("/consent-required")
 
     _grant(client, tokens, ["profile", "contacts"])
-    allowed = _export(client, _partner(client), "acme")
+    allowed = _export(client, tokens.partner(), "acme")
     assert allowed.status_code == 201, allowed.text
     assert allowed.json()["scopes"] == ["contacts", "profile"]
     assert set(_payload(allowed.json()["bundle"])["rolodex"]) == {
@@ -231,7 +213,7 @@ def test_partner_export_needs_an_active_grant(
         "contacts",
     }
 
-    beyond = _export(client, _partner(client), "acme", ["profile", "sessions"])
+    beyond = _export(client, tokens.partner(), "acme", ["profile", "sessions"])
     assert beyond.status_code == 403
     assert "sessions" in beyond.json()["detail"]
 
@@ -240,27 +222,27 @@ def test_partners_export_only_for_themselves(
     client: TestClient, tokens: TokenFactory, subject: str, acme: str
 ) -> None:
     _grant(client, tokens, ["profile"])
-    assert _export(client, _partner(client, "other"), "acme").status_code == 403
-    assert _export(client, _partner(client, "other"), "other").status_code == 403
-    assert _export(client, _partner(client, "acme", ("imports:write",)), "acme").status_code == 403
+    assert _export(client, tokens.partner("other"), "acme").status_code == 403
+    assert _export(client, tokens.partner("other"), "other").status_code == 403
+    assert _export(client, tokens.partner("acme", ("imports:write",)), "acme").status_code == 403
 
 
 async def test_revoked_or_expired_consent_refuses_partner_exports(
     client: TestClient, tokens: TokenFactory, graph: Graph, subject: str, acme: str
 ) -> None:
     consent_id = _grant(client, tokens, ["profile"])
-    assert _export(client, _partner(client), "acme").status_code == 201
+    assert _export(client, tokens.partner(), "acme").status_code == 201
     client.delete(f"/v1/consents/{consent_id}", headers=tokens.headers(SUBJECT, "mentee"))
-    assert _export(client, _partner(client), "acme").status_code == 403
+    assert _export(client, tokens.partner(), "acme").status_code == 403
 
     expiring = _grant(client, tokens, ["profile"])
-    assert _export(client, _partner(client), "acme").status_code == 201
+    assert _export(client, tokens.partner(), "acme").status_code == 201
     await graph.query(
         "MATCH (c:Consent {id: $id}) SET c.expires_at = datetime() - duration('PT1S')",
         {"id": expiring},
         write=True,
     )
-    assert _export(client, _partner(client), "acme").status_code == 403
+    assert _export(client, tokens.partner(), "acme").status_code == 403
 
 
 async def test_exports_are_recorded_and_revocation_reaches_the_platform(

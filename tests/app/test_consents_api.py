@@ -249,21 +249,9 @@ def test_partners_see_only_grants_to_their_platform(
 ) -> None:
     _grant(client, tokens)
     _grant(client, tokens, audience="self")
-    from auth.principals import Role
-    from auth.tokens import issue_access_token
 
     def partner(platform: str, scopes: list[str]) -> dict[str, str]:
-        token = issue_access_token(
-            client.app.state.keystore.access,  # type: ignore[attr-defined]
-            issuer="http://testserver",
-            audience="http://testserver",
-            subject="client_1",
-            role=Role.PARTNER,
-            ttl=timedelta(minutes=5),
-            scopes=scopes,
-            platform_id=platform,
-        )
-        return {"Authorization": f"Bearer {token}"}
+        return tokens.partner(platform, scopes)
 
     seen = client.get(
         f"/v1/people/{ALICE}/consents", headers=partner("acme", ["consents:read"])

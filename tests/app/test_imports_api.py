@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from auth.principals import Role
-from auth.tokens import issue_access_token
 from graph.db import Graph
 from tests.conftest import TokenFactory
 from tests.support.fake_partner import FakePartner
@@ -35,17 +33,7 @@ def partner(client: TestClient, tokens: TokenFactory) -> Iterator[FakePartner]:
 def _pusher(
     client: TestClient, platform: str = "acme", scopes: tuple[str, ...] = ("imports:write",)
 ) -> dict[str, str]:
-    token = issue_access_token(
-        client.app.state.keystore.access,  # type: ignore[attr-defined]
-        issuer="http://testserver",
-        audience="http://testserver",
-        subject=f"client_{platform}",
-        role=Role.PARTNER,
-        ttl=timedelta(minutes=5),
-        scopes=scopes,
-        platform_id=platform,
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return TokenFactory(client, client.app.state.settings).partner(platform, scopes)  # type: ignore[attr-defined]
 
 
 def _b64(data: bytes) -> str:
