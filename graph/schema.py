@@ -96,6 +96,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("WebhookDelivery", "status"),
             _index("StagedContact", "staging_id"),
             _index("StagedRecord", "staging_id"),
+            _index("StagedContact", "id"),
+            _index("StagedRecord", "id"),
         ),
     ),
 )
