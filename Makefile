@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLODEX := $(BIN)/rolodex
 
-.PHONY: help install js-deps dashboard neo4j run test lint typecheck pytest openapi lint-docker clean
+.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -62,7 +62,18 @@ $(DASHBOARD_BUILT): $(DASHBOARD_STAMP) $(DASHBOARD_SOURCES)
 
 dashboard: $(DASHBOARD_BUILT)  ## Build the admin dashboard into app/static/dashboard/
 
-pytest: install js-deps dashboard  ## The test suite (starts its own Neo4j on port 7697)
+browser:  ## Debian's chromium for the dashboard's browser test (installed only when missing)
+	@if [ -x /usr/bin/chromium ]; then \
+		:; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium (Debian package) for the end-to-end dashboard test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "note: /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get);" \
+			"the browser test of the dashboard will skip"; \
+	fi
+
+pytest: install js-deps dashboard browser  ## The test suite (starts its own Neo4j on port 7697)
 	$(BIN)/pytest
 
 test: lint typecheck lint-docker pytest  ## Lint, types and the whole suite against a real Neo4j
