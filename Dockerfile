@@ -1,11 +1,21 @@
-# Rolodex API image: a wheel built in one stage, installed into a slim non-root runtime.
+# Rolodex API image: the admin dashboard built with Node in one stage, a wheel (holding it) built
+# in another, installed into a slim non-root runtime that needs no Node.
 # Point it at Neo4j with NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (see compose.yaml).
+
+FROM node:20-bookworm-slim AS dashboard
+WORKDIR /src/dashboard
+COPY dashboard/package.json dashboard/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY dashboard/build.mjs ./
+COPY dashboard/src ./src
+RUN npm run build
 
 FROM python:3.11-slim AS build
 WORKDIR /src
 RUN pip install --no-cache-dir build==1.2.2
 COPY pyproject.toml README.md ./
 COPY app ./app
+COPY --from=dashboard /src/app/static/dashboard ./app/static/dashboard
 COPY graph ./graph
 COPY export ./export
 COPY auth ./auth

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLODEX := $(BIN)/rolodex
 
-.PHONY: help install js-deps neo4j run test lint typecheck pytest openapi lint-docker clean
+.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ install: $(STAMP)  ## Create .venv and install the service with its dev tools
 neo4j: install  ## Start the local Neo4j unless NEO4J_URI points elsewhere
 	@if [ -z "$$NEO4J_URI" ]; then $(ROLODEX) neo4j start; else echo "using NEO4J_URI=$$NEO4J_URI"; fi
 
-run: neo4j  ## Serve on http://127.0.0.1:8000 (docs at /docs); Ctrl-C stops the API
+run: neo4j dashboard  ## Serve on http://127.0.0.1:8000 (docs at /docs, dashboard at /admin); Ctrl-C stops it
 	$(ROLODEX) migrate
 	$(ROLODEX) demo
 	$(ROLODEX) serve --host 127.0.0.1 --port 8000
@@ -47,7 +47,33 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 js-deps: $(JS_STAMP)  ## npm packages the interop tests run under Node (jose)
 
-pytest: install js-deps  ## The test suite (starts its own Neo4j on port 7697)
+# The admin dashboard (/admin): built with esbuild from dashboard/ into app/static/dashboard/
+# (git-ignored). Rebuilt when its sources or lock file change; the service itself needs no Node.
+DASHBOARD_STAMP := dashboard/node_modules/.installed
+DASHBOARD_BUILT := app/static/dashboard/index.html
+DASHBOARD_SOURCES := dashboard/build.mjs $(wildcard dashboard/src/*.* dashboard/src/*/*.*)
+
+$(DASHBOARD_STAMP): dashboard/package.json dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(DASHBOARD_STAMP)
+
+$(DASHBOARD_BUILT): $(DASHBOARD_STAMP) $(DASHBOARD_SOURCES)
+	cd dashboard && npm run --silent build
+
+dashboard: $(DASHBOARD_BUILT)  ## Build the admin dashboard into app/static/dashboard/
+
+browser:  ## Debian's chromium for the dashboard's browser test (installed only when missing)
+	@if [ -x /usr/bin/chromium ]; then \
+		:; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium (Debian package) for the end-to-end dashboard test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "note: /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get);" \
+			"the browser test of the dashboard will skip"; \
+	fi
+
+pytest: install js-deps dashboard browser  ## The test suite (starts its own Neo4j on port 7697)
 	$(BIN)/pytest
 
 test: lint typecheck lint-docker pytest  ## Lint, types and the whole suite against a real Neo4j
@@ -55,5 +81,5 @@ test: lint typecheck lint-docker pytest  ## Lint, types and the whole suite agai
 openapi: install  ## Regenerate openapi/openapi.json from the app
 	$(ROLODEX) openapi
 
-clean:  ## Remove caches (keeps Neo4j data and jars)
-	rm -rf .mypy_cache .ruff_cache .pytest_cache
+clean:  ## Remove caches and build output (keeps Neo4j data and jars)
+	rm -rf .mypy_cache .ruff_cache .pytest_cache app/static/dashboard test-artifacts

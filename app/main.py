@@ -25,6 +25,7 @@ from app.routers import (
     bundles,
     consents,
     contacts,
+    dashboard,
     health,
     imports,
     mentorships,
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhook_deliveries,
     ):
         app.include_router(resource.router)
+    dashboard.install_dashboard(app, settings.dashboard_dir)
     _register_problem_schema(app)
     return app
 

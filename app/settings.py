@@ -11,6 +11,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DASHBOARD_BUILD_DIR = Path(__file__).resolve().parent / "static" / "dashboard"
+"""Where `make dashboard` (esbuild, in dashboard/) writes the admin page and its assets."""
+
 DEVELOPMENT_NEO4J_PASSWORD = "rolodex-dev-password"  # noqa: S105 - refused outside development
 
 Environment = Literal["development", "test", "production"]
@@ -102,6 +105,12 @@ class Settings(BaseSettings):
     rate_limit_export_per_minute: int = Field(default=60, ge=1)
     rate_limit_import_per_minute: int = Field(default=30, ge=1)
     rate_limit_burst: int = Field(default=10, ge=1)
+
+    # The admin dashboard at /admin: its built page and assets (see docs/dashboard.md).
+    dashboard_dir: Path = Field(
+        default=DASHBOARD_BUILD_DIR,
+        description="The dashboard build output: index.html and assets/.",
+    )
 
     # The local Neo4j that `rolodex neo4j start` runs (development and tests only).
     local_neo4j_home: Path = Path("var/neo4j")
