@@ -25,7 +25,7 @@ from graph.db import connect
 from tests.conftest import TokenFactory
 from tests.support.fake_partner import FakePartner
 
-PASSWORD = "bench-password-123"
+PASSWORD = "bench-password-123"  # noqa: S105 - the throwaway bench server's password
 SUBJECT = "per_bench"
 
 
@@ -64,12 +64,27 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    server = LocalNeo4j(home=Path("var/neo4j-bench-portability"), port=7761, password=PASSWORD,
-                        cache_dir=Path(".cache"), heap="2g", pagecache_mib=1024)
+    server = LocalNeo4j(
+        home=Path("var/neo4j-bench-portability"),
+        port=7761,
+        password=PASSWORD,
+        cache_dir=Path(".cache"),
+        heap="2g",
+        pagecache_mib=1024,
+    )
     server.start()
-    settings = Settings(environment="test", neo4j_uri=server.uri, neo4j_password=PASSWORD, public_url="http://testserver",
-                        keys_dir=Path("var/bench-keys"), log_level="ERROR", webhook_worker_enabled=False,
-                        rate_limit_export_per_minute=100_000, rate_limit_import_per_minute=100_000, rate_limit_burst=100_000)
+    settings = Settings(
+        environment="test",
+        neo4j_uri=server.uri,
+        neo4j_password=PASSWORD,
+        public_url="http://testserver",
+        keys_dir=Path("var/bench-keys"),
+        log_level="ERROR",
+        webhook_worker_enabled=False,
+        rate_limit_export_per_minute=100_000,
+        rate_limit_import_per_minute=100_000,
+        rate_limit_burst=100_000,
+    )
     results: dict[str, Any] = {}
     try:
         asyncio.run(build_person(server.uri, 1000, 50, 10))
@@ -79,13 +94,18 @@ def main() -> None:
             timings, size = [], 0
             for _ in range(20):
                 started = time.perf_counter()
-                response = client.post(f"/v1/people/{SUBJECT}/bundles", json={"audience": "self"}, headers=headers)
+                response = client.post(
+                    f"/v1/people/{SUBJECT}/bundles", json={"audience": "self"}, headers=headers
+                )
                 timings.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 201, response.text
                 size = len(response.json()["bundle"])
             results["export_1000_contacts_50_mentorships_500_sessions"] = {
-                "bundle_bytes": size, "p50_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(percentile(timings, 0.95), 1), "max_ms": round(max(timings), 1), "runs": len(timings),
+                "bundle_bytes": size,
+                "p50_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(percentile(timings, 0.95), 1),
+                "max_ms": round(max(timings), 1),
+                "runs": len(timings),
             }
             partner = FakePartner("acme")
             admin = tokens.headers("root", "admin")
@@ -102,10 +122,15 @@ def main() -> None:
                 started = time.perf_counter()
                 second = client.post("/v1/imports", json={"bundle": again}, headers=pusher)
                 again_ms = (time.perf_counter() - started) * 1000
-                assert first.status_code == 201 and second.status_code == 201, (first.text, second.text)
+                assert first.status_code == 201, first.text
+                assert second.status_code == 201, second.text
                 assert second.json()["created"] == {}
-                imports[str(size_items)] = {"items": size_items + 1, "fresh_ms": round(fresh_ms, 1), "reimport_unchanged_ms": round(again_ms, 1),
-                                            "bundle_bytes": len(fresh)}
+                imports[str(size_items)] = {
+                    "items": size_items + 1,
+                    "fresh_ms": round(fresh_ms, 1),
+                    "reimport_unchanged_ms": round(again_ms, 1),
+                    "bundle_bytes": len(fresh),
+                }
             partner.close()
             results["import_contacts"] = imports
     finally:
