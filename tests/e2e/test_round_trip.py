@@ -5,13 +5,7 @@ nothing changed, provenance on both sides."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,109 +14,14 @@ import pytest
 from neo4j import GraphDatabase
 
 from app.localneo4j.server import LocalNeo4j
-from auth.keys import KeyRing
+from app.settings import Settings
 from auth.principals import Role
-from auth.tokens import issue_access_token
 from tests.conftest import EXTERNAL_URI, TEST_NEO4J_PASSWORD, TEST_NEO4J_PORT
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Instance:
-    name: str
-    url: str
-    keys_dir: Path
-    neo4j_uri: str
-    process: subprocess.Popen[bytes]
-
-    def token(self, subject: str, role: Role, **extra: Any) -> dict[str, str]:
-        ring = KeyRing.load("access", self.keys_dir / "access")
-        token = issue_access_token(
-            ring,
-            issuer=self.url,
-            audience=self.url,
-            subject=subject,
-            role=role,
-            ttl=timedelta(minutes=10),
-            **extra,
-        )
-        return {"Authorization": f"Bearer {token}"}
-
-    def admin(self) -> dict[str, str]:
-        return self.token("operator", Role.ADMIN, programs=["*"])
-
-    def partner(self, platform_id: str) -> dict[str, str]:
-        return self.token(
-            f"client_{platform_id}",
-            Role.PARTNER,
-            scopes=["imports:write", "bundles:read"],
-            platform_id=platform_id,
-        )
-
-    def count(self, cypher: str) -> int:
-        with GraphDatabase.driver(self.neo4j_uri, auth=("neo4j", TEST_NEO4J_PASSWORD)) as driver:
-            records, _, _ = driver.execute_query(cypher)
-            return int(records[0][0])
-
-
-def _start(name: str, neo4j_uri: str, tmp: Path) -> Instance:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    keys_dir = tmp / f"keys-{name}"
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_uri,
-        "NEO4J_PASSWORD": TEST_NEO4J_PASSWORD,
-        "ROLODEX_ENVIRONMENT": "test",
-        "ROLODEX_PUBLIC_URL": url,
-        "ROLODEX_PLATFORM_ID": name,
-        "ROLODEX_KEYS_DIR": str(keys_dir),
-        "ROLODEX_LOG_LEVEL": "WARNING",
-    }
-    log = (tmp / f"{name}.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return Instance(name, url, keys_dir, neo4j_uri, process)
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.3)
-    process.kill()
-    raise AssertionError(
-        f"instance {name} did not start:\n{(tmp / f'{name}.log').read_text()[-3000:]}"
-    )
+from tests.support.live_server import LiveServer, live_server
 
 
 @pytest.fixture(scope="module")
-def second_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def second_neo4j() -> Iterator[str]:
     if EXTERNAL_URI:
         pytest.skip("the round trip needs two local Neo4j servers")
     server = LocalNeo4j(
@@ -142,20 +41,29 @@ def second_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.stop()
 
 
+def _count(server: LiveServer, cypher: str, **parameters: Any) -> int:
+    with GraphDatabase.driver(
+        server.settings.neo4j_uri, auth=("neo4j", TEST_NEO4J_PASSWORD)
+    ) as driver:
+        records, _, _ = driver.execute_query(cypher, parameters)
+        return int(records[0][0])
+
+
 @pytest.fixture
 def instances(
-    neo4j_uri: str, second_neo4j: str, tmp_path: Path, clean_graph: None
-) -> Iterator[tuple[Instance, Instance]]:
+    settings: Settings, second_neo4j: str, tmp_path: Path
+) -> Iterator[tuple[LiveServer, LiveServer]]:
     with GraphDatabase.driver(second_neo4j, auth=("neo4j", TEST_NEO4J_PASSWORD)) as driver:
         driver.execute_query("MATCH (n) WHERE NOT n:SchemaMigration DETACH DELETE n")
-    alpha = _start("alpha", neo4j_uri, tmp_path)
-    beta = _start("beta", second_neo4j, tmp_path)
-    try:
+    alpha_settings = settings.model_copy(update={"platform_id": "alpha"})
+    beta_settings = settings.model_copy(update={"platform_id": "beta", "neo4j_uri": second_neo4j})
+    (tmp_path / "alpha").mkdir()
+    (tmp_path / "beta").mkdir()
+    with (
+        live_server(alpha_settings, tmp_path / "alpha") as alpha,
+        live_server(beta_settings, tmp_path / "beta") as beta,
+    ):
         yield alpha, beta
-    finally:
-        for instance in (alpha, beta):
-            instance.process.terminate()
-            instance.process.wait(timeout=20)
 
 
 def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -164,40 +72,49 @@ def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     return body
 
 
-def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) -> None:
+def _partner(server: LiveServer, platform_id: str) -> dict[str, str]:
+    return server.headers(
+        f"client_{platform_id}",
+        Role.PARTNER,
+        scopes=("imports:write", "bundles:read"),
+        platform_id=platform_id,
+    )
+
+
+def test_round_trip_between_two_instances(instances: tuple[LiveServer, LiveServer]) -> None:
     alpha, beta = instances
+    a, b = alpha.base_url, beta.base_url
     with httpx.Client(timeout=30) as http:
         # Each registers the other as a trusted platform.
         for here, there in ((alpha, beta), (beta, alpha)):
             _ok(
                 http.post(
-                    f"{here.url}/v1/admin/platforms",
-                    headers=here.admin(),
+                    f"{here.base_url}/v1/admin/platforms",
+                    headers=here.headers("operator", Role.ADMIN),
                     json={
-                        "id": there.name,
-                        "name": there.name.title(),
-                        "issuer": there.url,
-                        "jwks_url": f"{there.url}/.well-known/jwks.json",
+                        "id": there.settings.platform_id,
+                        "name": there.settings.platform_id.title(),
+                        "issuer": there.base_url,
+                        "jwks_url": f"{there.base_url}/.well-known/jwks.json",
                     },
                 ),
                 201,
             )
 
         # On alpha: a person with two contacts consents to share with beta and exports for beta.
-        person = _ok(
+        ana = _ok(
             http.post(
-                f"{alpha.url}/v1/people",
-                headers=alpha.token("per_ana", Role.MENTEE),
+                f"{a}/v1/people",
+                headers=alpha.headers("per_ana", Role.MENTEE),
                 json={"display_name": "Ana Alpha", "roles": ["mentee"], "skills": ["python"]},
             ),
             201,
-        )
-        ana = person["id"]
+        )["id"]
         for name in ("Carla Card", "Dev Contact"):
             _ok(
                 http.post(
-                    f"{alpha.url}/v1/people/{ana}/contacts",
-                    headers=alpha.token(ana, Role.MENTEE),
+                    f"{a}/v1/people/{ana}/contacts",
+                    headers=alpha.headers(ana, Role.MENTEE),
                     json={
                         "name": name,
                         "email": f"{name.split()[0].lower()}@example.org",
@@ -208,8 +125,8 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
             )
         _ok(
             http.post(
-                f"{alpha.url}/v1/people/{ana}/consents",
-                headers=alpha.token(ana, Role.MENTEE),
+                f"{a}/v1/people/{ana}/consents",
+                headers=alpha.headers(ana, Role.MENTEE),
                 json={
                     "audience": "beta",
                     "scopes": ["profile", "contacts"],
@@ -220,8 +137,8 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         )
         to_beta = _ok(
             http.post(
-                f"{alpha.url}/v1/people/{ana}/bundles",
-                headers=alpha.token(ana, Role.MENTEE),
+                f"{a}/v1/people/{ana}/bundles",
+                headers=alpha.headers(ana, Role.MENTEE),
                 json={"audience": "beta"},
             ),
             201,
@@ -230,8 +147,8 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         # Beta imports it (pushed by alpha's client at beta).
         imported = _ok(
             http.post(
-                f"{beta.url}/v1/imports",
-                headers=beta.partner("alpha"),
+                f"{b}/v1/imports",
+                headers=_partner(beta, "alpha"),
                 json={"bundle": to_beta["bundle"]},
             ),
             201,
@@ -242,8 +159,8 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         # On beta, Ana consents to share back with alpha; beta exports for alpha; alpha imports.
         _ok(
             http.post(
-                f"{beta.url}/v1/people/{ana_at_beta}/consents",
-                headers=beta.token(ana_at_beta, Role.MENTEE),
+                f"{b}/v1/people/{ana_at_beta}/consents",
+                headers=beta.headers(ana_at_beta, Role.MENTEE),
                 json={
                     "audience": "alpha",
                     "scopes": ["profile", "contacts"],
@@ -254,18 +171,18 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         )
         to_alpha = _ok(
             http.post(
-                f"{beta.url}/v1/people/{ana_at_beta}/bundles",
-                headers=beta.partner("alpha"),
+                f"{b}/v1/people/{ana_at_beta}/bundles",
+                headers=_partner(beta, "alpha"),
                 json={"audience": "alpha"},
             ),
             201,
         )
-        people_before = alpha.count("MATCH (p:Person) RETURN count(p)")
-        contacts_before = alpha.count("MATCH (c:Contact) RETURN count(c)")
+        people_before = _count(alpha, "MATCH (p:Person) RETURN count(p)")
+        contacts_before = _count(alpha, "MATCH (c:Contact) RETURN count(c)")
         back = _ok(
             http.post(
-                f"{alpha.url}/v1/imports",
-                headers=alpha.partner("beta"),
+                f"{a}/v1/imports",
+                headers=_partner(alpha, "beta"),
                 json={"bundle": to_alpha["bundle"]},
             ),
             201,
@@ -277,26 +194,19 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
     assert back["updated"] == {}
     assert back["conflicts"] == []
     assert back["unchanged"] == {"contacts": 2, "profile": 1}
-    assert alpha.count("MATCH (p:Person) RETURN count(p)") == people_before
-    assert alpha.count("MATCH (c:Contact) RETURN count(c)") == contacts_before
+    assert _count(alpha, "MATCH (p:Person) RETURN count(p)") == people_before
+    assert _count(alpha, "MATCH (c:Contact) RETURN count(c)") == contacts_before
 
     # Provenance on both sides.
-    assert beta.count(f"MATCH (c:Contact {{source_issuer: '{alpha.url}'}}) RETURN count(c)") == 2
-    assert (
-        beta.count(
-            f"MATCH (:Person {{id: '{ana_at_beta}'}})-[:KNOWN_AS]->(:ExternalIdentity {{key: '{alpha.url}|{ana}'}}) RETURN count(*)"
-        )
-        == 1
+    assert _count(beta, "MATCH (c:Contact {source_issuer: $a}) RETURN count(c)", a=a) == 2
+    known = (
+        "MATCH (:Person {id: $person})-[:KNOWN_AS]->(:ExternalIdentity {key: $key}) RETURN count(*)"
     )
+    assert _count(beta, known, person=ana_at_beta, key=f"{a}|{ana}") == 1
+    assert _count(alpha, known, person=ana, key=f"{b}|{ana_at_beta}") == 1
     assert (
-        alpha.count(
-            f"MATCH (:Person {{id: '{ana}'}})-[:KNOWN_AS]->(:ExternalIdentity {{key: '{beta.url}|{ana_at_beta}'}}) RETURN count(*)"
-        )
-        == 1
-    )
-    assert (
-        alpha.count(
-            f"MATCH (i:Import {{issuer: '{beta.url}', person_id: '{ana}'}}) RETURN count(i)"
+        _count(
+            alpha, "MATCH (i:Import {issuer: $b, person_id: $ana}) RETURN count(i)", b=b, ana=ana
         )
         == 1
     )

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,7 +41,14 @@ class LiveServer:
     log_path: Path
 
     def token(
-        self, subject: str, role: Role, *, programs: tuple[str, ...] = ("*",), ttl: int = 1800
+        self,
+        subject: str,
+        role: Role,
+        *,
+        programs: tuple[str, ...] = ("*",),
+        ttl: int = 1800,
+        scopes: tuple[str, ...] = (),
+        platform_id: str | None = None,
     ) -> str:
         """An access token the server accepts, signed with its own key ring."""
         keystore = build_keystore(self.settings)
@@ -52,7 +60,12 @@ class LiveServer:
             role=role,
             ttl=timedelta(seconds=ttl),
             programs=programs if role is Role.ADMIN else (),
+            scopes=scopes,
+            platform_id=platform_id,
         )
+
+    def headers(self, subject: str, role: Role, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(subject, role, **kwargs)}"}
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -70,6 +83,7 @@ def _environment(settings: Settings) -> dict[str, str]:
         **inherited,
         "ROLODEX_ENVIRONMENT": settings.environment,
         "ROLODEX_PUBLIC_URL": settings.public_url,
+        "ROLODEX_PLATFORM_ID": settings.platform_id,
         "ROLODEX_KEYS_DIR": str(settings.keys_dir),
         "ROLODEX_LOG_LEVEL": "WARNING",
         "ROLODEX_WEBHOOK_WORKER_ENABLED": "false",
