@@ -23,7 +23,7 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from graph.db import Graph
-from graph.errors import ConflictError
+from graph.errors import ConflictError, NotFoundError
 from graph.values import Row, execute, fetch_all, fetch_one
 
 CONTACT_FIELDS = ("name", "email", "organisation", "title", "relation", "context", "since")
@@ -93,6 +93,10 @@ async def _resolve_person(
             candidates.add(local["id"])
     importer = bundle.get("importer_person_id")
     if importer is not None:
+        if await fetch_one(tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=importer) is None:
+            raise NotFoundError(
+                "Create your profile here (POST /v1/people) before importing your bundle."
+            )
         if candidates - {importer}:
             raise IdentityConflictError(
                 "This bundle describes someone else: its identities belong to another person here."

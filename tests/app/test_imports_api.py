@@ -475,3 +475,15 @@ def test_jwks_is_refetched_once_for_a_rotated_partner_key(
     finally:
         fake.close()
     assert response.status_code == 201, response.text
+
+
+def test_a_person_without_a_profile_here_must_create_one_first(
+    client: TestClient, tokens: TokenFactory, partner: FakePartner
+) -> None:
+    response = _post(
+        client,
+        partner.v2(audience="self", jti="bdl_noprofile"),
+        tokens.headers("per_nobody", "mentee"),
+    )
+    assert response.status_code == 404
+    assert "Create your profile" in response.json()["detail"]
