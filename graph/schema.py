@@ -38,6 +38,11 @@ def _unique_relationship(rel_type: str, prop: str = "id") -> str:
     )
 
 
+def _relationship_index(rel_type: str, prop: str) -> str:
+    name = f"{rel_type.lower()}_{prop}_index"
+    return f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r.{prop})"
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=1,
@@ -80,6 +85,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("Cohort", "created_at"),
             _index("Mentorship", "proposed_at"),
             _index("Contact", "created_at"),
+        ),
+    ),
+    Migration(
+        version=4,
+        name="metrics and matching: weekly range seeks, contact growth, discoverable mentors",
+        statements=(
+            _index("Mentorship", "started_at"),
+            _index("Mentorship", "ended_at"),
+            _index("Session", "requested_at"),
+            _index("Export", "at"),
+            _index("Import", "at"),
+            _relationship_index("KNOWS", "created_at"),
+            _index("Person", "discoverable"),
         ),
     ),
 )
