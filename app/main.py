@@ -26,7 +26,9 @@ from app.routers import (
     consents,
     contacts,
     health,
+    matching,
     mentorships,
+    metrics,
     network,
     oauth,
     people,
@@ -154,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         preferences,
         bundles,
         webhook_deliveries,
+        metrics,
+        matching,
     ):
         app.include_router(resource.router)
     _register_problem_schema(app)
