@@ -28,7 +28,9 @@ from app.routers import (
     dashboard,
     health,
     imports,
+    matching,
     mentorships,
+    metrics,
     network,
     oauth,
     people,
@@ -163,6 +165,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bundles,
         imports,
         webhook_deliveries,
+        metrics,
+        matching,
     ):
         app.include_router(resource.router)
     dashboard.install_dashboard(app, settings.dashboard_dir)

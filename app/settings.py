@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     webhook_backoff_cap_seconds: float = Field(default=3600.0, ge=0)
     webhook_max_attempts: int = Field(default=10, ge=1, le=100)
 
+    # Metrics.
+    sla_target_hours: float = Field(
+        default=48.0,
+        gt=0,
+        le=24 * 90,
+        description="Mentor response SLA target in hours (ROLODEX_SLA_TARGET_HOURS).",
+    )
+
     # Rate limits per principal (requests per minute, burst).
     rate_limit_token_per_minute: int = Field(default=30, ge=1)
     rate_limit_export_per_minute: int = Field(default=60, ge=1)

@@ -220,7 +220,8 @@ async def list_people(
 async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = None) -> bool:
     """Erase a person; return False when there was nobody to erase.
 
-    In one transaction: their rolodex cards and every `KNOWS` to or from them are deleted; free
+    In one transaction: their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
+    exclusions) to or from them are deleted; free
     text about them (mentorship goals and reasons, session notes) is removed from their
     mentorships; live mentorships end (`proposed` → `declined`, `active|paused` → `abandoned`,
     end reason `participant-erased`); the node loses every personal property and its `Person`
@@ -241,7 +242,7 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
             "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) DETACH DELETE c",
             id=person_id,
         )
-        await execute(tx, "MATCH (:Person {id: $id})-[k:KNOWS]-() DELETE k", id=person_id)
+        await execute(tx, "MATCH (:Person {id: $id})-[k:KNOWS|EXCLUDES]-() DELETE k", id=person_id)
         await execute(
             tx,
             """

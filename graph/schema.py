@@ -38,6 +38,11 @@ def _unique_relationship(rel_type: str, prop: str = "id") -> str:
     )
 
 
+def _relationship_index(rel_type: str, prop: str) -> str:
+    name = f"{rel_type.lower()}_{prop}_index"
+    return f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r.{prop})"
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=1,
@@ -82,7 +87,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("Contact", "created_at"),
         ),
     ),
-    # Versions 4-9 are left to the metrics and scale work landing in parallel; order is what counts.
+    Migration(
+        version=4,
+        name="metrics and matching: weekly range seeks, contact growth, discoverable mentors",
+        statements=(
+            _index("Mentorship", "started_at"),
+            _index("Mentorship", "ended_at"),
+            _index("Session", "requested_at"),
+            _index("Export", "at"),
+            _index("Import", "at"),
+            _relationship_index("KNOWS", "created_at"),
+            _index("Person", "discoverable"),
+        ),
+    ),
     Migration(
         version=10,
         name="consent, export and import: replay keys, external records, staging, lookups",
@@ -91,8 +108,6 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("ExternalRecord"),
             _index("Platform", "issuer"),
             _index("Consent", "audience"),
-            _index("Export", "at"),
-            _index("Import", "at"),
             _index("WebhookDelivery", "status"),
             _index("StagedContact", "staging_id"),
             _index("StagedRecord", "staging_id"),

@@ -1,0 +1,121 @@
+"""Mentor suggestions for a mentee, and the exclusions that keep someone out of them.
+
+Matches are for the mentee themself or an admin who reaches them (anyone else gets the 404 a
+missing person gets). Only discoverable mentors are ever suggested. Scoring: docs/metrics.md and
+`app/analytics/matching.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.access import ACCESS_PROBLEMS, Actor, cohort_in_reach, person_choosable, person_in_reach
+from app.analytics.matching import rank
+from app.deps import GraphDep
+from app.errors import NotFoundError, UnprocessableError, problem_responses
+from app.models.matching import Exclusions, Match, Matches
+from app.models.people import Language
+from graph import matching
+from graph.errors import no_such
+from graph.values import utc_now
+
+router = APIRouter(prefix="/v1", tags=["matching"])
+
+MAX_MATCHES = 50
+
+
+@router.get(
+    "/people/{person_id}/matches",
+    name="list",
+    summary="Suggested mentors for a mentee",
+    responses=problem_responses(*ACCESS_PROBLEMS),
+)
+async def matches(
+    person_id: str,
+    graph: GraphDep,
+    principal: Actor,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            description=f"How many (1 to {MAX_MATCHES}); larger values are clamped to {MAX_MATCHES}.",
+        ),
+    ] = 10,
+    cohort_id: Annotated[
+        str | None, Query(max_length=128, description="Only mentors who are members of it.")
+    ] = None,
+    language: Annotated[
+        Language | None,
+        Query(max_length=35, description="Only mentors who speak it (BCP 47, e.g. `pt-BR`)."),
+    ] = None,
+) -> Matches:
+    """Discoverable mentors with capacity left, who speak `language` (or, without it, share a
+    language with the mentee), whom neither side excluded and who are not already the mentee's
+    mentor — ranked by a score in [0, 1] weighing shared interests and skills, time zones, shared
+    contacts, shared programs and capacity left. Equal scores are ordered by person id."""
+    await person_in_reach(graph, principal, person_id)
+    if cohort_id is not None:
+        await cohort_in_reach(graph, principal, cohort_id)
+    mentee, candidates = await matching.match_facts(graph, person_id, cohort_id=cohort_id)
+    if mentee is None:
+        raise NotFoundError(no_such("person", person_id))
+    if "mentee" not in mentee["roles"]:
+        raise UnprocessableError(f"Person {person_id!r} does not have the mentee role.")
+    ranked = rank(
+        mentee, candidates, now=utc_now(), limit=min(limit, MAX_MATCHES), language_asked=language
+    )
+    return Matches(
+        person_id=person_id,
+        matches=[
+            Match(
+                person_id=m.person_id,
+                display_name=m.display_name,
+                score=m.score,
+                reasons=m.reasons,
+            )
+            for m in ranked
+        ],
+    )
+
+
+@router.get(
+    "/people/{person_id}/exclusions",
+    name="exclusions",
+    summary="People excluded from a person's matches",
+    responses=problem_responses(*ACCESS_PROBLEMS),
+)
+async def list_exclusions(person_id: str, graph: GraphDep, principal: Actor) -> Exclusions:
+    await person_in_reach(graph, principal, person_id)
+    return Exclusions.model_validate({"items": await matching.exclusions(graph, person_id)})
+
+
+@router.post(
+    "/people/{person_id}/exclusions/{other_id}",
+    name="exclude",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Never match a person with another",
+    responses=problem_responses(*ACCESS_PROBLEMS),
+)
+async def exclude(person_id: str, other_id: str, graph: GraphDep, principal: Actor) -> Response:
+    """The other person is never suggested to this one, nor this one to them (idempotent). They
+    must be someone the person can choose: discoverable, or already connected to them."""
+    await person_in_reach(graph, principal, person_id)
+    await person_choosable(graph, principal, other_id, by=person_id)
+    await matching.add_exclusion(graph, person_id, other_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/people/{person_id}/exclusions/{other_id}",
+    name="unexclude",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Undo an exclusion",
+    responses=problem_responses(*ACCESS_PROBLEMS),
+)
+async def unexclude(person_id: str, other_id: str, graph: GraphDep, principal: Actor) -> Response:
+    """Idempotent: removing an exclusion that does not exist changes nothing."""
+    await person_in_reach(graph, principal, person_id)
+    await matching.remove_exclusion(graph, person_id, other_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,219 @@
+"""The aggregate queries behind the weekly program metrics and the fast-fail signals.
+
+Each weekly query unwinds the weeks of the range (UTC intervals `[start, end)` computed by the
+caller in the asked time zone) and, per week, runs one range seek on an indexed timestamp —
+`Session.scheduled_at`, `Session.requested_at`, `Mentorship.proposed_at|started_at|ended_at`,
+`Export.at`, `Import.at` — aggregating what it finds into one row per week. Lists (response
+times, sentiment deltas, gaps between sessions, days to abandonment) come back per week for the
+percentiles and medians computed in `app/analytics`. All of it runs in one read transaction, so
+the figures of a response come from one snapshot.
+
+The definitions these queries implement are in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from graph.db import Graph
+from graph.scope import Scope, mentorship_in_scope, person_in_scope
+from graph.values import Row, fetch_all, fetch_one
+
+LIVE_FOR_SIGNALS = ("active", "paused")
+
+_IN_SCOPE = mentorship_in_scope("x")
+
+SESSIONS: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (x:Mentorship)-[:HAS_SESSION]->(s:Session)
+  WHERE s.scheduled_at >= w.start AND s.scheduled_at < w.end AND {_IN_SCOPE}
+  RETURN count(CASE WHEN s.status = 'completed' THEN 1 END) AS completed,
+         count(CASE WHEN s.status = 'no_show' THEN 1 END) AS no_shows,
+         count(CASE WHEN s.status = 'cancelled'
+                     AND s.cancelled_at > s.scheduled_at - duration({{hours: 24}}) THEN 1 END)
+           AS late_cancellations,
+         collect(CASE WHEN s.status = 'completed'
+                      THEN s.sentiment_post - s.sentiment_pre END) AS sentiment_deltas
+}}
+RETURN w.key AS week, completed, no_shows, late_cancellations, sentiment_deltas
+"""
+
+# Properties are projected into variables before a subquery reads them: Neo4j 5.26 may otherwise
+# read a property "cached" inside a subquery branch that never ran, and see null.
+GAPS: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (x:Mentorship)-[:HAS_SESSION]->(s:Session)
+  WHERE s.scheduled_at >= w.start AND s.scheduled_at < w.end AND s.status = 'completed'
+    AND {_IN_SCOPE}
+  WITH x, s.scheduled_at AS held_at
+  WITH held_at, COLLECT {{
+    MATCH (x)-[:HAS_SESSION]->(p:Session)
+    WHERE p.status = 'completed' AND p.scheduled_at < held_at
+    RETURN p.scheduled_at ORDER BY p.scheduled_at DESC LIMIT 1
+  }} AS previous
+  RETURN collect((held_at.epochMillis - previous[0].epochMillis) / 86400000.0)
+    AS days_between_sessions
+}}
+RETURN w.key AS week, days_between_sessions
+"""
+
+RESPONSES: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (x:Mentorship)-[:HAS_SESSION]->(s:Session)
+  WHERE s.requested_at >= w.start AND s.requested_at < w.end AND s.responded_at IS NOT NULL
+    AND {_IN_SCOPE}
+  RETURN collect((s.responded_at.epochMillis - s.requested_at.epochMillis) / 3600000.0)
+    AS response_hours
+}}
+RETURN w.key AS week, response_hours
+"""
+
+STARTED: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (x:Mentorship)
+  WHERE x.started_at >= w.start AND x.started_at < w.end AND {_IN_SCOPE}
+  WITH x, x.status AS status, x.started_at AS started_at, x.ended_at AS ended_at
+  WITH status, started_at, ended_at,
+       COUNT {{ (x)-[:HAS_SESSION]->(s:Session)
+               WHERE s.status = 'completed' AND (ended_at IS NULL OR s.scheduled_at <= ended_at)
+       }} AS held
+  RETURN count(*) AS started,
+         collect(CASE WHEN status = 'abandoned' AND held < 3
+                      THEN (ended_at.epochMillis - started_at.epochMillis) / 86400000.0 END)
+           AS days_to_abandon,
+         count(CASE WHEN held >= 3 THEN 1 END) AS retained,
+         count(CASE WHEN held < 3 AND ended_at IS NOT NULL THEN 1 END) AS ended_before_3
+}}
+RETURN w.key AS week, started, days_to_abandon, retained, ended_before_3
+"""
+
+ENDED: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (x:Mentorship)
+  WHERE x.ended_at >= w.start AND x.ended_at < w.end AND x.started_at IS NOT NULL
+    AND {_IN_SCOPE}
+  RETURN count(x) AS ended
+}}
+RETURN w.key AS week, ended
+"""
+
+BEFORE_RANGE: LiteralString = f"""
+CALL () {{
+  MATCH (x:Mentorship) WHERE x.started_at < $start AND {_IN_SCOPE}
+  RETURN count(x) AS started_before
+}}
+CALL () {{
+  MATCH (x:Mentorship)
+  WHERE x.ended_at < $start AND x.started_at IS NOT NULL AND {_IN_SCOPE}
+  RETURN count(x) AS ended_before
+}}
+RETURN started_before, ended_before
+"""
+
+PROPOSED: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (x:Mentorship)
+  WHERE x.proposed_at >= w.start AND x.proposed_at < w.end AND {_IN_SCOPE}
+  WITH x.started_at IS NOT NULL AS accepted, x.status AS status
+  RETURN count(CASE WHEN accepted THEN 1 END) AS accepted,
+         count(CASE WHEN NOT accepted AND status = 'declined' THEN 1 END) AS declined
+}}
+RETURN w.key AS week, accepted, declined
+"""
+
+PORTABILITY: LiteralString = f"""
+UNWIND $weeks AS w
+CALL (w) {{
+  MATCH (e:Export)-[:OF]->(p:Person)
+  WHERE e.at >= w.start AND e.at < w.end AND {person_in_scope("p")}
+  RETURN count(e) AS exported,
+         collect(DISTINCT CASE WHEN e.audience <> 'self' THEN e.audience END) AS export_platforms
+}}
+CALL (w) {{
+  MATCH (i:Import)
+  WHERE i.at >= w.start AND i.at < w.end
+    AND ($everything OR EXISTS {{
+      MATCH (p:Person {{id: i.person_id}}) WHERE {person_in_scope("p")} }})
+  RETURN count(CASE WHEN i.status = 'applied' THEN 1 END) AS imports_applied,
+         count(CASE WHEN i.status = 'rejected' THEN 1 END) AS imports_rejected,
+         collect(DISTINCT CASE WHEN i.status = 'applied' THEN i.platform_id END)
+           AS import_platforms
+}}
+RETURN w.key AS week, exported, export_platforms, imports_applied, imports_rejected,
+       import_platforms
+"""
+
+WEEKLY_QUERIES: tuple[LiteralString, ...] = (
+    SESSIONS,
+    GAPS,
+    RESPONSES,
+    STARTED,
+    ENDED,
+    PROPOSED,
+    PORTABILITY,
+)
+
+
+async def weekly_aggregates(
+    graph: Graph, weeks: list[dict[str, Any]], scope: Scope
+) -> tuple[dict[str, Row], Row]:
+    """Per week key, every aggregate the weekly metrics need; and the counts before the range
+    (`started_before`, `ended_before`: mentorships started / ended before the first week)."""
+    params = {"weeks": weeks, "start": weeks[0]["start"], **scope.params()}
+
+    async def work(tx: AsyncManagedTransaction) -> tuple[dict[str, Row], Row]:
+        by_week: dict[str, Row] = {week["key"]: {} for week in weeks}
+        for cypher in WEEKLY_QUERIES:
+            for row in await fetch_all(tx, cypher, **params):
+                by_week[row.pop("week")].update(row)
+        before = await fetch_one(tx, BEFORE_RANGE, **params)
+        assert before is not None
+        return by_week, before
+
+    return await graph.read(work)
+
+
+FAST_FAIL: LiteralString = f"""
+MATCH (x:Mentorship) WHERE x.status IN $live AND {_IN_SCOPE}
+MATCH (mentor)-[:MENTOR_IN]->(x)<-[:MENTEE_IN]-(mentee),
+      (x)-[:IN_COHORT]->(c:Cohort)<-[:HAS_COHORT]-(g:Program)
+WITH x, x.id AS mentorship_id, x.status AS status, x.started_at AS started_at,
+     mentor.id AS mentor_id, mentee.id AS mentee_id, c.id AS cohort_id, g.id AS program_id
+RETURN mentorship_id, status, started_at, mentor_id, mentee_id, cohort_id, program_id,
+       COUNT {{ (x)-[:HAS_SESSION]->(:Session {{status: 'completed'}}) }} AS completed,
+       COLLECT {{
+         MATCH (x)-[:HAS_SESSION]->(s:Session) WHERE s.status IN ['completed', 'no_show']
+         WITH s ORDER BY s.scheduled_at DESC, s.id DESC LIMIT 2
+         RETURN {{status: s.status, scheduled_at: s.scheduled_at}}
+       }} AS last_two,
+       COLLECT {{
+         MATCH (x)-[:HAS_SESSION]->(s:Session {{status: 'completed'}})
+         WHERE s.sentiment_pre IS NOT NULL AND s.sentiment_post IS NOT NULL
+         WITH s ORDER BY s.scheduled_at DESC, s.id DESC LIMIT 1
+         RETURN {{pre: s.sentiment_pre, post: s.sentiment_post, scheduled_at: s.scheduled_at}}
+       }} AS latest_sentiment,
+       COLLECT {{
+         MATCH (x)-[:HAS_SESSION]->(s:Session) WHERE s.requested_at IS NOT NULL
+         RETURN {{requested_at: s.requested_at, responded_at: s.responded_at, status: s.status}}
+       }} AS requests
+ORDER BY started_at, mentorship_id
+"""
+
+
+async def fast_fail_rows(graph: Graph, scope: Scope) -> list[Row]:
+    """Every active or paused mentorship in scope with what the fast-fail rules read: its start,
+    completed-session count, its last two held-or-missed sessions, its latest sentiment pair, and
+    its response requests."""
+
+    async def work(tx: AsyncManagedTransaction) -> list[Row]:
+        return await fetch_all(tx, FAST_FAIL, live=list(LIVE_FOR_SIGNALS), **scope.params())
+
+    return await graph.read(work)
