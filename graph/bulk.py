@@ -26,7 +26,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
 
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 1_000
 Progress = Callable[[int], None]
 """Called after each committed batch with the number of rows it held."""
 
