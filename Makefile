@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLODEX := $(BIN)/rolodex
 
-.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker clean
+.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker clean bench bench-tools
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -80,6 +80,13 @@ test: lint typecheck lint-docker pytest  ## Lint, types and the whole suite agai
 
 openapi: install  ## Regenerate openapi/openapi.json from the app
 	$(ROLODEX) openapi
+
+bench-tools:  ## wrk, the HTTP load tool `make bench` uses (Debian package; asyncio fallback without it)
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk) \
+		|| echo "wrk not installed: the load test falls back to a Python client"
+
+bench: install bench-tools  ## Benchmarks on their own Neo4j (port 7741): bench/results/, docs/performance.md
+	@start=$$(date +%s); $(BIN)/python -m bench.run; echo "make bench wall time: $$(( $$(date +%s) - start )) s"
 
 clean:  ## Remove caches and build output (keeps Neo4j data and jars)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache app/static/dashboard test-artifacts

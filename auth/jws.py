@@ -42,10 +42,15 @@ class Header:
     raw: Mapping[str, Any]
 
 
-def sign(claims: Mapping[str, Any], key: SigningKey, typ: str) -> str:
-    """Sign `claims` as a compact JWS with `alg` ES256, the key's `kid` and the given `typ`."""
+def sign(claims: Mapping[str, Any] | bytes, key: SigningKey, typ: str) -> str:
+    """Sign `claims` as a compact JWS with `alg` ES256, the key's `kid` and the given `typ`.
+
+    `claims` may already be serialised (the UTF-8 JSON of an object), so a large payload is not
+    turned into a dict only to be serialised again.
+    """
+    payload = claims if isinstance(claims, bytes) else dict(claims)
     token: str = jws.sign(
-        dict(claims), key.private_jwk(), headers={"kid": key.kid, "typ": typ}, algorithm=ALGORITHM
+        payload, key.private_jwk(), headers={"kid": key.kid, "typ": typ}, algorithm=ALGORITHM
     )
     return token
 

@@ -11,47 +11,35 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from export.models import (
-    BundleBody,
-    BundleClaims,
-    ConsentReference,
-    Contact,
-    Mentorship,
-    Origin,
-    OutcomeMeasurement,
-    PreferenceSnapshot,
-    Profile,
-    Session,
-    StructuredName,
-)
+from export.models import BundleBody, BundleClaims, ConsentReference, PreferenceSnapshot
 
 
-def structured_name(full: str) -> StructuredName:
+def structured_name(full: str) -> dict[str, str]:
     """jCard `n` from a recorded full name: the last word as family name, the rest as given."""
     parts = full.split()
     if len(parts) < 2:
-        return StructuredName(family="", given=full.strip())
-    return StructuredName(family=parts[-1], given=" ".join(parts[:-1]))
+        return {"family": "", "given": full.strip()}
+    return {"family": parts[-1], "given": " ".join(parts[:-1])}
 
 
-def _contact(row: dict[str, Any]) -> Contact:
+def _contact(row: dict[str, Any]) -> dict[str, Any]:
     name = row.get("name") or ""
-    return Contact(
-        id=row["id"],
-        kind=row["kind"],
-        fn=name,
-        n=structured_name(name) if name else None,
-        email=row.get("email"),
-        org=row.get("organisation"),
-        title=row.get("title"),
-        categories=[row["relation"]] if row.get("relation") else [],
-        note=row.get("context"),
-        since=row.get("since"),
-        rev=row.get("created_at"),
-        origin=Origin(iss=row["origin_iss"], id=row["origin_id"])
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "fn": name,
+        "n": structured_name(name) if name else None,
+        "email": row.get("email"),
+        "org": row.get("organisation"),
+        "title": row.get("title"),
+        "categories": [row["relation"]] if row.get("relation") else [],
+        "note": row.get("context"),
+        "since": row.get("since"),
+        "rev": row.get("created_at"),
+        "origin": {"iss": row["origin_iss"], "id": row["origin_id"]}
         if row.get("origin_iss")
         else None,
-    )
+    }
 
 
 def _preferences(row: dict[str, Any] | None) -> PreferenceSnapshot | None:
@@ -64,25 +52,24 @@ def _preferences(row: dict[str, Any] | None) -> PreferenceSnapshot | None:
 
 
 def build_body(slice_: dict[str, Any], scopes: list[str], consent: ConsentReference) -> BundleBody:
-    body = BundleBody(scopes=sorted(scopes), consent=consent)
+    """Validate the slice into a body in one pass (items are plain dicts until then)."""
+    body: dict[str, Any] = {"scopes": sorted(scopes), "consent": consent}
     if "profile" in slice_:
-        body.profile = Profile.model_validate(
-            {key: value for key, value in slice_["profile"].items() if value is not None}
-        )
+        body["profile"] = {
+            key: value for key, value in slice_["profile"].items() if value is not None
+        }
     if "contacts" in slice_:
-        body.contacts = [_contact(row) for row in slice_["contacts"]]
+        body["contacts"] = [_contact(row) for row in slice_["contacts"]]
     if "mentorships" in slice_:
-        body.mentorships = [
-            Mentorship.model_validate({**row, "goals": row.get("goals") or []})
-            for row in slice_["mentorships"]
+        body["mentorships"] = [
+            {**row, "goals": row.get("goals") or []} for row in slice_["mentorships"]
         ]
-    if "sessions" in slice_:
-        body.sessions = [Session.model_validate(row) for row in slice_["sessions"]]
-    if "outcomes" in slice_:
-        body.outcomes = [OutcomeMeasurement.model_validate(row) for row in slice_["outcomes"]]
+    for scope in ("sessions", "outcomes"):
+        if scope in slice_:
+            body[scope] = slice_[scope]
     if "preferences" in slice_:
-        body.preferences = _preferences(slice_["preferences"])
-    return body
+        body["preferences"] = _preferences(slice_["preferences"])
+    return BundleBody.model_validate(body)
 
 
 def bundle_claims(
@@ -94,8 +81,8 @@ def bundle_claims(
     bundle_id: str,
     now: datetime,
     ttl: timedelta,
-) -> dict[str, Any]:
-    claims = BundleClaims(
+) -> BundleClaims:
+    return BundleClaims(
         iss=issuer,
         sub=subject,
         aud=audience,
@@ -105,5 +92,8 @@ def bundle_claims(
         jti=bundle_id,
         rolodex=body,
     )
-    payload: dict[str, Any] = claims.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return payload
+
+
+def claims_json(claims: BundleClaims) -> bytes:
+    """The JWS payload: the claims serialised once, straight to JSON bytes (no dict in between)."""
+    return claims.model_dump_json(by_alias=True, exclude_none=True).encode()

@@ -24,6 +24,7 @@ EVENT_TYP = "secevent+jwt"
 CONSENT_REVOKED_EVENT = "https://rolodex.dev/events/consent-revoked"
 
 
-def sign_document(keystore: KeyStore, claims: Mapping[str, Any], typ: str) -> str:
+def sign_document(keystore: KeyStore, claims: Mapping[str, Any] | bytes, typ: str) -> str:
+    """Sign `claims` (a mapping, or a JSON object already serialised to bytes)."""
     keystore.documents.refresh()
     return jws.sign(claims, keystore.documents.active, typ)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from auth.keys import KeyStore
-from export.build import build_body, bundle_claims
+from export.build import build_body, bundle_claims, claims_json
 from export.documents import BUNDLE_TYP, sign_document
 from export.models import ConsentReference
 from export.receipts import receipt_claims, sign_receipt
@@ -151,7 +151,7 @@ async def export_bundle(
         now=now,
         ttl=context.bundle_ttl,
     )
-    token = sign_document(keystore, claims, BUNDLE_TYP)
+    token = sign_document(keystore, claims_json(claims), BUNDLE_TYP)
     await exports.record_export(
         graph,
         {

@@ -51,7 +51,7 @@ def _v1_to_v2(claims: dict[str, Any]) -> dict[str, Any]:
                     "id": contact["id"],
                     "kind": "card",
                     "fn": contact["name"],
-                    "n": structured_name(contact["name"]).model_dump() if contact["name"] else None,
+                    "n": structured_name(contact["name"]) if contact["name"] else None,
                     "email": contact.get("email"),
                     "org": contact.get("organization"),
                     "title": contact.get("job_title"),

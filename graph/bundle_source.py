@@ -1,4 +1,4 @@
-"""Read one person's slice of the graph for a bundle, scope by scope, in one read transaction.
+"""Read one person's slice of the graph for a bundle: every requested scope in one statement.
 
 Each scope reads an explicit list of properties — never `properties(n)` — so new fields never leak
 into bundles by accident. Third parties appear only through what the person recorded about them
@@ -14,87 +14,100 @@ from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
 from graph.errors import NotFoundError, no_such
-from graph.values import Row, fetch_all, fetch_one
+from graph.values import Row
 
 PROFILE: LiteralString = """
-MATCH (p:Person {id: $id})
-OPTIONAL MATCH (p)-[:KNOWN_AS]->(x:ExternalIdentity)
-WITH p, collect(x {.iss, .sub}) AS identities
-RETURN p {.id, .display_name, .headline, .skills, .interests, .languages, .timezone, .roles,
-          identities: identities} AS item
-"""
+p {.id, .display_name, .headline, .skills, .interests, .languages, .timezone, .roles,
+   identities: COLLECT { MATCH (p)-[:KNOWN_AS]->(x:ExternalIdentity) RETURN x {.iss, .sub} }}"""
 
 CONTACTS: LiteralString = """
-MATCH (o:Person {id: $id})
-CALL (o) {
-  MATCH (o)-[k:KNOWS]->(x:Person)
-  RETURN {id: k.id, kind: 'person', name: coalesce(k.name, x.display_name), email: k.email,
-          organisation: k.organisation, title: k.title, relation: k.relation, context: k.context,
-          since: k.since, created_at: k.created_at} AS item
-  UNION ALL
-  MATCH (o)-[:HAS_CONTACT]->(c:Contact)
-  RETURN {id: c.id, kind: 'card', name: c.name, email: c.email, organisation: c.organisation,
-          title: c.title, relation: c.relation, context: c.context, since: c.since,
-          created_at: c.created_at, origin_iss: c.origin_iss, origin_id: c.origin_id} AS item
-}
-RETURN item ORDER BY item.created_at, item.id
-"""
+COLLECT {
+  CALL (p) {
+    MATCH (p)-[k:KNOWS]->(x:Person)
+    RETURN k.created_at AS at, k.id AS id,
+           {id: k.id, kind: 'person', name: coalesce(k.name, x.display_name), email: k.email,
+            organisation: k.organisation, title: k.title, relation: k.relation,
+            context: k.context, since: toString(k.since),
+            created_at: toString(k.created_at)} AS item
+    UNION ALL
+    MATCH (p)-[:HAS_CONTACT]->(c:Contact)
+    RETURN c.created_at AS at, c.id AS id,
+           {id: c.id, kind: 'card', name: c.name, email: c.email, organisation: c.organisation,
+            title: c.title, relation: c.relation, context: c.context,
+            since: toString(c.since), created_at: toString(c.created_at),
+            origin_iss: c.origin_iss, origin_id: c.origin_id} AS item
+  }
+  RETURN item ORDER BY at, id
+}"""
 
 MENTORSHIPS: LiteralString = """
-MATCH (me:Person {id: $id})-[r:MENTOR_IN|MENTEE_IN]->(x:Mentorship)
-MATCH (x)<-[:MENTOR_IN|MENTEE_IN]-(other:Person) WHERE other <> me
-MATCH (x)-[:IN_COHORT]->(c:Cohort)<-[:HAS_COHORT]-(g:Program)
-RETURN x {.id, .status, .goals, .proposed_at, .started_at, .ended_at, .end_reason,
-          role: CASE type(r) WHEN 'MENTOR_IN' THEN 'mentor' ELSE 'mentee' END,
-          counterpart_id: other.id, cohort_id: c.id, program_id: g.id} AS item
-ORDER BY item.proposed_at, item.id
-"""
+COLLECT {
+  MATCH (p)-[r:MENTOR_IN|MENTEE_IN]->(x:Mentorship)
+  MATCH (x)<-[:MENTOR_IN|MENTEE_IN]-(other:Person) WHERE other <> p
+  MATCH (x)-[:IN_COHORT]->(c:Cohort)<-[:HAS_COHORT]-(g:Program)
+  RETURN x {.id, .status, .goals, .end_reason, proposed_at: toString(x.proposed_at),
+            started_at: toString(x.started_at), ended_at: toString(x.ended_at),
+            role: CASE type(r) WHEN 'MENTOR_IN' THEN 'mentor' ELSE 'mentee' END,
+            counterpart_id: other.id, cohort_id: c.id, program_id: g.id} AS item
+  ORDER BY x.proposed_at, x.id
+}"""
 
 SESSIONS: LiteralString = """
-MATCH (:Person {id: $id})-[:MENTOR_IN|MENTEE_IN]->(x:Mentorship)-[:HAS_SESSION]->(s:Session)
-RETURN s {.id, .status, .scheduled_at, .requested_at, .responded_at, .sentiment_pre, .sentiment_post,
-          mentorship_id: x.id} AS item
-ORDER BY item.scheduled_at, item.id
-"""
+COLLECT {
+  MATCH (p)-[:MENTOR_IN|MENTEE_IN]->(x:Mentorship)-[:HAS_SESSION]->(s:Session)
+  RETURN s {.id, .status, .sentiment_pre, .sentiment_post, mentorship_id: x.id,
+            scheduled_at: toString(s.scheduled_at), requested_at: toString(s.requested_at),
+            responded_at: toString(s.responded_at)} AS item
+  ORDER BY s.scheduled_at, s.id
+}"""
 
 OUTCOMES: LiteralString = """
-MATCH (c:Cohort)-[:HAS_OUTCOME]->(o:Outcome)-[:HAS_MEASUREMENT]->(m:Measurement)-[:OF_PERSON]->(:Person {id: $id})
-RETURN {id: m.id, cohort_id: c.id, outcome_key: o.key, outcome_name: o.name, metric: o.metric,
-        unit: o.unit, baseline: o.baseline, target: o.target, value: m.value,
-        measured_at: m.measured_at} AS item
-ORDER BY item.measured_at, item.id
-"""
+COLLECT {
+  MATCH (c:Cohort)-[:HAS_OUTCOME]->(o:Outcome)-[:HAS_MEASUREMENT]->(m:Measurement)-[:OF_PERSON]->(p)
+  RETURN {id: m.id, cohort_id: c.id, outcome_key: o.key, outcome_name: o.name, metric: o.metric,
+          unit: o.unit, baseline: o.baseline, target: o.target, value: m.value,
+          measured_at: toString(m.measured_at)} AS item
+  ORDER BY m.measured_at, m.id
+}"""
 
 PREFERENCES: LiteralString = """
-MATCH (p:Person {id: $id})
-RETURN {discoverable: p.discoverable, choices: p.pref_choices, version: p.pref_version} AS item
-"""
+{discoverable: p.discoverable, choices: p.pref_choices, version: p.pref_version}"""
 
-LISTS: dict[str, LiteralString] = {
+SCOPES: dict[str, LiteralString] = {
+    "profile": PROFILE,
     "contacts": CONTACTS,
     "mentorships": MENTORSHIPS,
     "sessions": SESSIONS,
     "outcomes": OUTCOMES,
+    "preferences": PREFERENCES,
 }
 
 
+def slice_query(scopes: Iterable[str]) -> str:
+    """One statement returning a column per requested scope (fragments from `SCOPES` only)."""
+    wanted = [scope for scope in SCOPES if scope in set(scopes)]
+    columns = ", ".join(f"{SCOPES[scope]} AS {scope}" for scope in wanted)
+    return "MATCH (p:Person {id: $id}) RETURN p.id AS id" + (f", {columns}" if columns else "")
+
+
 async def read_slice(graph: Graph, person_id: str, scopes: Iterable[str]) -> dict[str, Any]:
-    """The raw rows of each requested scope; NotFoundError when the person does not exist."""
-    wanted = set(scopes)
+    """The raw rows of each requested scope; NotFoundError when the person does not exist.
 
-    async def work(tx: AsyncManagedTransaction) -> dict[str, Any]:
-        profile = await fetch_one(tx, PROFILE, id=person_id)
-        if profile is None:
-            raise NotFoundError(no_such("person", person_id))
-        found: dict[str, Any] = {}
-        if "profile" in wanted:
-            found["profile"] = profile["item"]
-        for scope, cypher in LISTS.items():
-            if scope in wanted:
-                found[scope] = [row["item"] for row in await fetch_all(tx, cypher, id=person_id)]
-        if "preferences" in wanted:
-            row: Row | None = await fetch_one(tx, PREFERENCES, id=person_id)
-            found["preferences"] = row["item"] if row else None
-        return found
+    One statement, one round trip. Timestamps and dates come back as ISO 8601 strings
+    (`toString`), which the bundle models parse: the driver's own conversion of temporal
+    values is pure Python and was the largest cost of an export (docs/performance.md).
+    """
+    query = slice_query(scopes)
 
-    return await graph.read(work)
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        result = await tx.run(query, id=person_id)
+        record = await result.single()
+        # keys and values, not data(): the values are plain lists and maps already, and data() walks
+        # every nested value again in Python
+        return None if record is None else dict(zip(record.keys(), record.values(), strict=True))
+
+    found = await graph.read(work)
+    if found is None:
+        raise NotFoundError(no_such("person", person_id))
+    found.pop("id")
+    return found

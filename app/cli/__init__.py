@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import auth, database, local_neo4j, preferences, service, verify
+from app.cli import auth, database, local_neo4j, preferences, seed, service, verify
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Rolodex operator commands.")
 cli.add_typer(local_neo4j.cli, name="neo4j")
@@ -15,6 +15,7 @@ cli.add_typer(preferences.cli, name="preferences")
 service.register(cli)
 verify.register(cli)
 database.register(cli)
+seed.register(cli)
 
 
 def main() -> None:

@@ -121,7 +121,10 @@ async def list_people(
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def get_person(person_id: str, graph: GraphDep, principal: Actor) -> Person:
-    await person_in_reach(graph, principal, person_id)
+    if principal.person_id is None:  # an admin reaches members of their programs
+        await person_in_reach(graph, principal, person_id)
+    elif principal.person_id != person_id:  # a person reaches only themselves: no query needed
+        raise NotFoundError(no_such("person", person_id))
     row = await people.get_person(graph, person_id)
     if row is None:
         raise NotFoundError(no_such("person", person_id))

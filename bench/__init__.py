@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print JSON numbers; never part of the test pass/fail."""

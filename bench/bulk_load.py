@@ -1,0 +1,276 @@
+"""Bulk load: the service's bulk path against the raw-driver floor and a naive per-row MERGE.
+
+- service: `graph.synthetic.load_network` (graph/bulk.py: validation, MERGE on constrained ids,
+  one managed transaction per batch through `graph.db.Graph`);
+- floor: the same rows in the same batches, sent with the plain synchronous driver and the
+  simplest Cypher that writes the same graph (`UNWIND … CREATE … SET n = row`, no MERGE, no
+  validation, no service code);
+- naive: one `MERGE` query (and transaction) per row, on a sample of new contacts.
+
+Items are nodes plus relationships created, counted by the database. Run alone:
+`python -m bench.bulk_load --people 10000` (against a running bench Neo4j).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any, LiteralString
+
+import neo4j
+
+from bench.common import DATABASE, PASSWORD, URI, emit, log, raw_driver, wipe
+from graph import bulk
+from graph.bulk import BulkStats
+from graph.db import Graph, connect
+from graph.schema import migrate
+from graph.synthetic import Network, Spec, generate, load_network
+
+UNTIL = datetime(2026, 11, 23, tzinfo=UTC)
+"""A fixed end of the simulated time line, so every run loads the same rows."""
+
+FLOOR: dict[str, LiteralString] = {
+    "program": "UNWIND $rows AS row CREATE (g:Program) SET g = row",
+    "cohort": """UNWIND $rows AS row MATCH (g:Program {id: row.program_id})
+        CREATE (g)-[:HAS_COHORT]->(c:Cohort) SET c = row {.*, program_id: null}""",
+    "outcome": """UNWIND $rows AS row MATCH (c:Cohort {id: row.cohort_id})
+        CREATE (c)-[:HAS_OUTCOME]->(o:Outcome) SET o = row {.*, cohort_id: null}""",
+    "person": "UNWIND $rows AS row CREATE (p:Person) SET p = row",
+    "membership": """UNWIND $rows AS row
+        MATCH (p:Person {id: row.person_id}), (c:Cohort {id: row.cohort_id})
+        CREATE (p)-[:MEMBER_OF {since: row.since}]->(c)""",
+    "knows": """UNWIND $rows AS row
+        MATCH (a:Person {id: row.from_id}), (b:Person {id: row.to_id})
+        CREATE (a)-[k:KNOWS]->(b) SET k = row {.*, from_id: null, to_id: null}""",
+    "contact card": """UNWIND $rows AS row MATCH (o:Person {id: row.owner_id})
+        CREATE (o)-[:HAS_CONTACT]->(c:Contact) SET c = row {.*, owner_id: null}""",
+    "mentorship": """UNWIND $rows AS row
+        MATCH (a:Person {id: row.mentor_id}), (b:Person {id: row.mentee_id}),
+              (c:Cohort {id: row.cohort_id})
+        CREATE (a)-[:MENTOR_IN]->(x:Mentorship)<-[:MENTEE_IN]-(b), (x)-[:IN_COHORT]->(c)
+        SET x = row {.*, mentor_id: null, mentee_id: null, cohort_id: null}""",
+    "session": """UNWIND $rows AS row MATCH (x:Mentorship {id: row.mentorship_id})
+        CREATE (x)-[:HAS_SESSION]->(s:Session) SET s = row {.*, mentorship_id: null}""",
+    "measurement": """UNWIND $rows AS row
+        MATCH (o:Outcome {id: row.outcome_id}), (p:Person {id: row.person_id})
+        CREATE (o)-[:HAS_MEASUREMENT]->(m:Measurement)-[:OF_PERSON]->(p)
+        SET m = row {.*, outcome_id: null, person_id: null}""",
+}
+
+NAIVE: LiteralString = """
+MATCH (a:Person {id: $from_id}), (b:Person {id: $to_id})
+MERGE (a)-[k:KNOWS {id: $id}]->(b)
+ON CREATE SET k.relation = $relation, k.source = $source, k.created_at = $created_at,
+              k.since = $since, k.context = $context
+"""
+
+
+def network(people: int, avg_contacts: float, programs: int, weeks: int, seed: int) -> Network:
+    return generate(
+        Spec(
+            people=people,
+            avg_contacts=avg_contacts,
+            programs=programs,
+            weeks=weeks,
+            seed=seed,
+            until=UNTIL,
+        )
+    )
+
+
+def _rate(items: int, seconds: float) -> float:
+    return round(items / seconds, 1) if seconds > 0 else 0.0
+
+
+def _summary(stats: BulkStats, seconds: float) -> dict[str, Any]:
+    return {
+        "seconds": round(seconds, 3),
+        "rows": stats.rows,
+        "nodes": stats.nodes_created,
+        "relationships": stats.relationships_created,
+        "items": stats.items_created,
+        "items_per_s": _rate(stats.items_created, seconds),
+        "relationships_per_s": _rate(stats.relationships_created, seconds),
+        "rows_per_s": _rate(stats.rows, seconds),
+    }
+
+
+def floor_load(driver: neo4j.Driver, net: Network, batch_size: int) -> dict[str, Any]:
+    """The same rows, same batches, raw driver, simplest Cypher."""
+    total = BulkStats()
+    started = time.perf_counter()
+    with driver.session(database=DATABASE) as session:
+        for kind, rows in net.parts():
+            cypher = FLOOR[kind.name]
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+
+                def work(
+                    tx: neo4j.ManagedTransaction,
+                    batch: list[Any] = batch,
+                    cypher: LiteralString = cypher,
+                ) -> Any:
+                    return tx.run(cypher, rows=batch).consume().counters
+
+                counters = session.execute_write(work)
+                total.add(
+                    BulkStats(
+                        rows=len(batch),
+                        batches=1,
+                        nodes_created=counters.nodes_created,
+                        relationships_created=counters.relationships_created,
+                    )
+                )
+    return _summary(total, time.perf_counter() - started)
+
+
+async def _open() -> Graph:
+    graph = await connect(URI, "neo4j", PASSWORD, DATABASE)
+    await migrate(graph)
+    return graph
+
+
+async def _service_load(net: Network, batch_size: int) -> dict[str, Any]:
+    graph = await _open()
+    try:
+        started = time.perf_counter()
+        stats = await load_network(graph, net, batch_size=batch_size)
+        seconds = time.perf_counter() - started
+    finally:
+        await graph.close()
+    total = BulkStats()
+    for part in stats.values():
+        total.add(part)
+    return _summary(total, seconds) | {
+        "by_kind": {name: _summary(s, 0.0)["rows"] for name, s in stats.items()}
+    }
+
+
+def service_load(net: Network, batch_size: int) -> dict[str, Any]:
+    """The bulk path, as `rolodex seed` runs it."""
+    return asyncio.run(_service_load(net, batch_size))
+
+
+def contact_sample(net: Network, size: int, seed: int) -> list[dict[str, Any]]:
+    """`size` new contacts between existing people (fresh ids, so each one is a real write)."""
+    rng = random.Random(seed)
+    people = [p["id"] for p in net.people]
+    moment = UNTIL - timedelta(days=1)
+    return [
+        {
+            "id": f"ctc_bench{seed}-{n:06d}",
+            "from_id": rng.choice(people),
+            "to_id": rng.choice(people),
+            "relation": "peer",
+            "source": "manual",
+            "created_at": moment,
+            "since": moment.date(),
+            "context": "bench sample",
+        }
+        for n in range(size)
+    ]
+
+
+async def _naive_and_bulk(
+    sample_naive: list[dict[str, Any]], sample_bulk: list[dict[str, Any]]
+) -> dict[str, Any]:
+    graph = await _open()
+    try:
+        started = time.perf_counter()
+        for row in sample_naive:
+            await graph.query(NAIVE, row, write=True)
+        naive_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        stats = await bulk.load_knows(graph, sample_bulk)
+        bulk_seconds = time.perf_counter() - started
+    finally:
+        await graph.close()
+    return {
+        "rows": len(sample_naive),
+        "naive_seconds": round(naive_seconds, 3),
+        "naive_items_per_s": _rate(len(sample_naive), naive_seconds),
+        "bulk_same_sample_seconds": round(bulk_seconds, 3),
+        "bulk_same_sample_items_per_s": _rate(stats.items_created, bulk_seconds),
+    }
+
+
+def naive_sample(net: Network, size: int = 2000) -> dict[str, Any]:
+    """One MERGE per row (its own transaction) vs one UNWIND batch, on `size` new contacts each."""
+    return asyncio.run(_naive_and_bulk(contact_sample(net, size, 1), contact_sample(net, size, 2)))
+
+
+def batch_sizes(net: Network, sizes: list[int], repeat: int = 1) -> list[dict[str, Any]]:
+    """The bulk path at each batch size, on a wiped database each time (after a warm-up load)."""
+    driver = raw_driver()
+    results: list[dict[str, Any]] = []
+    try:
+        wipe(driver)
+        service_load(net, 5000)  # warm-up: JIT, page cache, plan cache
+        for _ in range(repeat):
+            for size in sizes:
+                wipe(driver)
+                log(f"batch size {size}")
+                results.append({"batch_size": size} | service_load(net, size))
+    finally:
+        driver.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--avg-contacts", type=float, default=5.0)
+    parser.add_argument("--programs", type=int, default=10)
+    parser.add_argument("--weeks", type=int, default=26)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=bulk.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--batch-sizes", type=str, default="", help="e.g. 1000,5000,10000,20000")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    net = network(args.people, args.avg_contacts, args.programs, args.weeks, args.seed)
+    generated = time.perf_counter() - started
+    log(f"generated {net.rows} rows in {generated:.1f} s")
+    if args.batch_sizes:
+        sizes = [int(size) for size in args.batch_sizes.split(",")]
+        emit(
+            {
+                "bench": "batch_sizes",
+                "people": args.people,
+                "rows": net.rows,
+                "results": batch_sizes(net, sizes, args.repeat),
+            }
+        )
+        return
+    emit({"bench": "bulk_load", "people": args.people} | measure(net, args.batch_size))
+
+
+def measure(net: Network, batch_size: int) -> dict[str, Any]:
+    """Floor, then service, each on a wiped database; then the naive sample on the result."""
+    driver = raw_driver()
+    try:
+        log("floor load")
+        wipe(driver)
+        floor = floor_load(driver, net, batch_size)
+        log(f"floor: {floor['items_per_s']} items/s; service load")
+        wipe(driver)
+        service = service_load(net, batch_size)
+        log(f"service: {service['items_per_s']} items/s; naive sample")
+    finally:
+        driver.close()
+    naive = naive_sample(net)
+    return {
+        "batch_size": batch_size,
+        "service": service,
+        "floor": floor,
+        "ratio_to_floor": round(service["items_per_s"] / floor["items_per_s"], 3),
+        "naive": naive,
+        "speedup_over_naive": round(service["items_per_s"] / naive["naive_items_per_s"], 1),
+    }
+
+
+if __name__ == "__main__":
+    main()
