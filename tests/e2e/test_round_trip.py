@@ -4,137 +4,25 @@ nothing changed, provenance on both sides."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from neo4j import GraphDatabase
 
-from app.localneo4j.server import LocalNeo4j
-from auth.keys import KeyRing
 from auth.principals import Role
-from auth.tokens import issue_access_token
-from tests.conftest import EXTERNAL_URI, TEST_NEO4J_PASSWORD, TEST_NEO4J_PORT
+from tests.conftest import EXTERNAL_URI
+from tests.support.live import LiveServer, dedicated_neo4j, start_server, wipe
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Instance:
-    name: str
-    url: str
-    keys_dir: Path
-    neo4j_uri: str
-    process: subprocess.Popen[bytes]
-
-    def token(self, subject: str, role: Role, **extra: Any) -> dict[str, str]:
-        ring = KeyRing.load("access", self.keys_dir / "access")
-        token = issue_access_token(
-            ring,
-            issuer=self.url,
-            audience=self.url,
-            subject=subject,
-            role=role,
-            ttl=timedelta(minutes=10),
-            **extra,
-        )
-        return {"Authorization": f"Bearer {token}"}
-
-    def admin(self) -> dict[str, str]:
-        return self.token("operator", Role.ADMIN, programs=["*"])
-
-    def partner(self, platform_id: str) -> dict[str, str]:
-        return self.token(
-            f"client_{platform_id}",
-            Role.PARTNER,
-            scopes=["imports:write", "bundles:read"],
-            platform_id=platform_id,
-        )
-
-    def count(self, cypher: str) -> int:
-        with GraphDatabase.driver(self.neo4j_uri, auth=("neo4j", TEST_NEO4J_PASSWORD)) as driver:
-            records, _, _ = driver.execute_query(cypher)
-            return int(records[0][0])
-
-
-def _start(name: str, neo4j_uri: str, tmp: Path) -> Instance:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    keys_dir = tmp / f"keys-{name}"
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_uri,
-        "NEO4J_PASSWORD": TEST_NEO4J_PASSWORD,
-        "ROLODEX_ENVIRONMENT": "test",
-        "ROLODEX_PUBLIC_URL": url,
-        "ROLODEX_PLATFORM_ID": name,
-        "ROLODEX_KEYS_DIR": str(keys_dir),
-        "ROLODEX_LOG_LEVEL": "WARNING",
-    }
-    log = (tmp / f"{name}.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return Instance(name, url, keys_dir, neo4j_uri, process)
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.3)
-    process.kill()
-    raise AssertionError(
-        f"instance {name} did not start:\n{(tmp / f'{name}.log').read_text()[-3000:]}"
-    )
+Instance = LiveServer
 
 
 @pytest.fixture(scope="module")
-def second_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def second_neo4j() -> Iterator[str]:
     if EXTERNAL_URI:
         pytest.skip("the round trip needs two local Neo4j servers")
-    server = LocalNeo4j(
-        home=Path(os.environ.get("ROLODEX_TEST_NEO4J_HOME", "var/neo4j-test")).with_name(
-            "neo4j-test-b"
-        ),
-        port=TEST_NEO4J_PORT + 1,
-        password=TEST_NEO4J_PASSWORD,
-        cache_dir=Path(os.environ.get("ROLODEX_CACHE_DIR", ".cache")),
-        heap="512m",
-        pagecache_mib=128,
-    )
+    server = dedicated_neo4j(1, "neo4j-test-b")
     was_running = server.status().running
     server.start()
     yield server.uri
@@ -146,16 +34,14 @@ def second_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def instances(
     neo4j_uri: str, second_neo4j: str, tmp_path: Path, clean_graph: None
 ) -> Iterator[tuple[Instance, Instance]]:
-    with GraphDatabase.driver(second_neo4j, auth=("neo4j", TEST_NEO4J_PASSWORD)) as driver:
-        driver.execute_query("MATCH (n) WHERE NOT n:SchemaMigration DETACH DELETE n")
-    alpha = _start("alpha", neo4j_uri, tmp_path)
-    beta = _start("beta", second_neo4j, tmp_path)
+    wipe(second_neo4j)
+    alpha = start_server("alpha", neo4j_uri, tmp_path)
+    beta = start_server("beta", second_neo4j, tmp_path)
     try:
         yield alpha, beta
     finally:
         for instance in (alpha, beta):
-            instance.process.terminate()
-            instance.process.wait(timeout=20)
+            instance.stop()
 
 
 def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -187,7 +73,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         person = _ok(
             http.post(
                 f"{alpha.url}/v1/people",
-                headers=alpha.token("per_ana", Role.MENTEE),
+                headers=alpha.headers("per_ana", Role.MENTEE),
                 json={"display_name": "Ana Alpha", "roles": ["mentee"], "skills": ["python"]},
             ),
             201,
@@ -197,7 +83,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
             _ok(
                 http.post(
                     f"{alpha.url}/v1/people/{ana}/contacts",
-                    headers=alpha.token(ana, Role.MENTEE),
+                    headers=alpha.headers(ana, Role.MENTEE),
                     json={
                         "name": name,
                         "email": f"{name.split()[0].lower()}@example.org",
@@ -209,7 +95,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         _ok(
             http.post(
                 f"{alpha.url}/v1/people/{ana}/consents",
-                headers=alpha.token(ana, Role.MENTEE),
+                headers=alpha.headers(ana, Role.MENTEE),
                 json={
                     "audience": "beta",
                     "scopes": ["profile", "contacts"],
@@ -221,7 +107,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         to_beta = _ok(
             http.post(
                 f"{alpha.url}/v1/people/{ana}/bundles",
-                headers=alpha.token(ana, Role.MENTEE),
+                headers=alpha.headers(ana, Role.MENTEE),
                 json={"audience": "beta"},
             ),
             201,
@@ -231,7 +117,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         imported = _ok(
             http.post(
                 f"{beta.url}/v1/imports",
-                headers=beta.partner("alpha"),
+                headers=beta.partner("alpha", ["imports:write", "bundles:read"]),
                 json={"bundle": to_beta["bundle"]},
             ),
             201,
@@ -243,7 +129,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         _ok(
             http.post(
                 f"{beta.url}/v1/people/{ana_at_beta}/consents",
-                headers=beta.token(ana_at_beta, Role.MENTEE),
+                headers=beta.headers(ana_at_beta, Role.MENTEE),
                 json={
                     "audience": "alpha",
                     "scopes": ["profile", "contacts"],
@@ -255,7 +141,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         to_alpha = _ok(
             http.post(
                 f"{beta.url}/v1/people/{ana_at_beta}/bundles",
-                headers=beta.partner("alpha"),
+                headers=beta.partner("alpha", ["imports:write", "bundles:read"]),
                 json={"audience": "alpha"},
             ),
             201,
@@ -265,7 +151,7 @@ def test_round_trip_between_two_instances(instances: tuple[Instance, Instance]) 
         back = _ok(
             http.post(
                 f"{alpha.url}/v1/imports",
-                headers=alpha.partner("beta"),
+                headers=alpha.partner("beta", ["imports:write", "bundles:read"]),
                 json={"bundle": to_alpha["bundle"]},
             ),
             201,
