@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLODEX := $(BIN)/rolodex
 
-.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker clean bench bench-tools
+.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker audit clean bench bench-tools
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -76,7 +76,10 @@ browser:  ## Debian's chromium for the dashboard's browser test (installed only 
 pytest: install js-deps dashboard browser  ## The test suite (starts its own Neo4j on port 7697)
 	$(BIN)/pytest
 
-test: lint typecheck lint-docker pytest  ## Lint, types and the whole suite against a real Neo4j
+audit: install  ## pip-audit of the installed dependencies (tolerates only unreachable advisory data)
+	$(BIN)/python .ci/pip_audit.py
+
+test: lint typecheck lint-docker audit pytest  ## Lint, types, dependency audit and the whole suite
 
 openapi: install  ## Regenerate openapi/openapi.json from the app
 	$(ROLODEX) openapi

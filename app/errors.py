@@ -202,8 +202,22 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# FastAPI's answer to a body it cannot decode at all (e.g. bytes that are not UTF-8).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        # The same answer as a body that is not JSON: 422 with a field error on the body.
+        return problem_response(
+            request,
+            slug="validation-failed",
+            title="Request validation failed",
+            status=422,
+            detail="The body could not be read: send UTF-8 JSON.",
+            errors=[FieldError(loc=["body"], msg="Not UTF-8 JSON.", type="json_invalid")],
+        )
     slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     if exc.status_code == 404 and detail in (None, "Not Found"):

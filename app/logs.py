@@ -1,7 +1,9 @@
 """JSON logging with the request id of the request being served.
 
 `configure_logging` installs one JSON formatter on the root logger; `request_id_var` carries the
-current request's id into every record logged while serving it.
+current request's id into every record logged while serving it. Even at DEBUG, libraries that would
+log payloads (query parameters, request bodies) are held at INFO, so no token, receipt or email
+address reaches the log (tests/e2e/test_log_secrets.py).
 """
 
 from __future__ import annotations
@@ -42,12 +44,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Libraries whose DEBUG output carries request or query data (the Neo4j driver logs every query's
+# parameters — receipts, emails — and the HTTP clients log what they send): never below INFO.
+PAYLOAD_LOGGERS = ("neo4j", "httpx", "httpcore", "hpack", "multipart", "python_multipart")
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))
     logging.getLogger("uvicorn.access").disabled = True  # our middleware logs each request
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     for name in ("uvicorn", "uvicorn.error"):

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI, Request
@@ -18,10 +19,14 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from app import telemetry
 from app.errors import Problem, install_problem_handlers, problem_response
+from app.limits import BodySizeLimitMiddleware
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
+from app.openapi_extras import document_common_problems
 from app.routers import (
+    audit,
     bundles,
     consents,
     contacts,
@@ -37,6 +42,7 @@ from app.routers import (
     platforms,
     preferences,
     programs,
+    prometheus,
     sessions,
     webhook_deliveries,
     wellknown,
@@ -51,6 +57,7 @@ from app.settings import Settings
 from app.webhooks import WebhookWorker
 from auth.errors import AuthError
 from graph.db import connect
+from graph.imports import sweep_staging
 from graph.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -75,6 +82,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         attempts=settings.neo4j_connect_attempts,
         backoff_seconds=settings.neo4j_connect_backoff_seconds,
     )
+    graph.observer = telemetry.observe_transaction
     http_client = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout_seconds), follow_redirects=False
     )
@@ -87,6 +95,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             applied = await migrate(graph)
             if applied:
                 log.info("schema migrated", extra={"versions": [m.version for m in applied]})
+        swept = await sweep_staging(
+            graph, datetime.now(UTC) - timedelta(seconds=settings.import_staging_ttl_seconds)
+        )
+        if swept:
+            log.warning("swept staged items of unfinished imports", extra={"items": swept})
         app.state.graph = graph
         app.state.http_client = http_client
         app.state.bundle_importer = build_importer(settings, graph, http_client)
@@ -148,8 +161,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ServiceUnavailable, _on_database_unavailable)
     app.add_exception_handler(SessionExpired, _on_database_unavailable)
     app.add_exception_handler(AuthError, _on_auth_error)
+    # Starlette wraps the last added middleware outermost: the request context (request id,
+    # access log, latency) sees every answer, the body cap's 413 included.
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        own_caps={imports.IMPORTS_PATH},  # streamed and capped at import_max_bytes by the route
+    )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(prometheus.router)
     app.include_router(wellknown.router)
     app.include_router(oauth.router)
     for resource in (
@@ -167,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhook_deliveries,
         metrics,
         matching,
+        audit,
     ):
         app.include_router(resource.router)
     dashboard.install_dashboard(app, settings.dashboard_dir)
@@ -192,6 +214,7 @@ def _register_problem_schema(app: FastAPI) -> None:
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         problem.pop("$defs", None)
         components.setdefault("Problem", problem)
+        document_common_problems(schema)
         app.openapi_schema = schema
         return schema
 

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request id on every response, an access log line, and a last-resort 500.
+"""ASGI middleware: a request id on every response, an access log line with the route template,
+the latency histogram of app/telemetry.py, and a last-resort 500.
 
 This sits inside Starlette's own error middleware, so it can still add `X-Request-ID` to the
 problem+json answer of an unexpected error and log the error with the id — without ever putting
@@ -16,6 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import telemetry
 from app.errors import problem_response
 from app.logs import request_id_var
 
@@ -64,13 +66,17 @@ class RequestContextMiddleware:
             )
             await response(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None)
+            telemetry.observe_request(str(scope.get("method")), route, status, elapsed)
             log.info(
                 "request",
                 extra={
                     "method": scope.get("method"),
                     "path": scope.get("path"),
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
             request_id_var.reset(token)

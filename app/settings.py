@@ -53,6 +53,19 @@ class Settings(BaseSettings):
 
     http_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
+    # Limits and observability.
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (413 above it); imports keep import_max_bytes.",
+    )
+    metrics_enabled: bool = Field(
+        default=True, description="Serve GET /metrics (Prometheus) to admins or the scrape token."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="A static bearer token a Prometheus scraper may use for /metrics."
+    )
+
     # Keys and tokens.
     keys_dir: Path = Field(
         default=Path("var/keys"), description="Key rings (PEM files), outside the repo."
@@ -88,6 +101,11 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     import_max_items: int = Field(default=50_000, ge=1)
     import_single_tx_items: int = Field(default=5_000, ge=1)
+    import_staging_ttl_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="At start-up, staged items of imports older than this (a crash mid-staging) are swept.",
+    )
 
     # Consent receipts and webhooks.
     controller_name: str = "Rolodex"

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from app import telemetry
 from app.settings import Settings
 from auth.keys import KeyStore
 from auth.outbound import OutboundUrlError, check_outbound_url
@@ -108,6 +109,7 @@ class WebhookWorker:
                 await outbox.mark_delivered(
                     self._graph, delivery["id"], status_code, datetime.now(UTC)
                 )
+                telemetry.count_webhook_attempt("delivered")
                 log.info(
                     "webhook delivered",
                     extra={"delivery_id": delivery["id"], "platform_id": delivery["platform_id"]},
@@ -122,6 +124,7 @@ class WebhookWorker:
                 status_code=None,
                 next_attempt_at=None,
             )
+            telemetry.count_webhook_attempt("refused")
             return
         except httpx.HTTPError as failure:
             error = type(failure).__name__
@@ -149,3 +152,4 @@ class WebhookWorker:
             status_code=status_code,
             next_attempt_at=next_attempt,
         )
+        telemetry.count_webhook_attempt("gave_up" if next_attempt is None else "retrying")

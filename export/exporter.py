@@ -20,6 +20,7 @@ from export.documents import BUNDLE_TYP, sign_document
 from export.models import ConsentReference
 from export.receipts import receipt_claims, sign_receipt
 from graph import consents, exports
+from graph.audit import AuditActor
 from graph.bundle_source import read_slice
 from graph.consents import SELF_AUDIENCE
 from graph.db import Graph
@@ -67,6 +68,7 @@ async def _self_grant(
     person_id: str,
     scopes: list[str],
     now: datetime,
+    actor: AuditActor,
 ) -> dict[str, Any]:
     current = await consents.active_grant(graph, person_id, SELF_AUDIENCE, now)
     if current is not None and set(scopes) <= set(current["scopes"]):
@@ -92,7 +94,7 @@ async def _self_grant(
         status_url=context.status_url(consent["id"]),
     )
     return await consents.grant_consent(
-        graph, {**consent, "receipt": sign_receipt(keystore, claims)}
+        graph, {**consent, "receipt": sign_receipt(keystore, claims)}, actor
     )
 
 
@@ -105,11 +107,13 @@ async def resolve_consent(
     audience: str,
     scopes: list[str] | None,
     now: datetime,
+    actor: AuditActor,
 ) -> tuple[dict[str, Any], list[str]]:
     """The grant the export happens under, and the scopes it will carry."""
     if audience == SELF_AUDIENCE:
         chosen = sorted(set(scopes or ALL_SCOPES))
-        return await _self_grant(graph, keystore, context, person_id, chosen, now), chosen
+        own = await _self_grant(graph, keystore, context, person_id, chosen, now, actor)
+        return own, chosen
     grant = await consents.active_grant(graph, person_id, audience, now)
     if grant is None:
         raise ConsentRequiredError(f"There is no active consent for sharing with {audience!r}.")
@@ -135,7 +139,14 @@ async def export_bundle(
 ) -> ExportResult:
     now = datetime.now(UTC)
     grant, chosen = await resolve_consent(
-        graph, keystore, context, person_id=person_id, audience=audience, scopes=scopes, now=now
+        graph,
+        keystore,
+        context,
+        person_id=person_id,
+        audience=audience,
+        scopes=scopes,
+        now=now,
+        actor=AuditActor(subject=actor, role=actor_role),
     )
     slice_ = await read_slice(graph, person_id, chosen)
     reference = ConsentReference(

@@ -67,6 +67,8 @@ class Importer:
 
     person_id: str | None = None
     platform_id: str | None = None
+    subject: str | None = None  # the token subject, for the audit log
+    role: str = "system"
 
 
 def local_id(prefix: str, iss: str, item_id: str) -> str:
@@ -331,6 +333,7 @@ class BundleImporter:
             "identities": foreign,
             "local_person_id": local_person_id,
             "importer_person_id": importer.person_id,
+            "actor": {"subject": importer.subject, "role": importer.role},
             "new_person_id": local_id("per", iss, sub),
             "profile": {key: profile[key] for key in PROFILE_KEYS if key in profile}
             if profile

@@ -14,6 +14,8 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import audit
+from graph.audit import AuditActor
 from graph.db import Graph
 from graph.errors import InvalidError, NotFoundError
 from graph.ids import new_id
@@ -41,8 +43,11 @@ def consent_state(row: Row, now: datetime) -> tuple[str, datetime]:
     return "active", row["granted_at"]
 
 
-async def grant_consent(graph: Graph, consent: dict[str, Any]) -> Row:
-    """Store a grant (with its receipt). NotFoundError for an unknown person; InvalidError for an unknown platform."""
+async def grant_consent(
+    graph: Graph, consent: dict[str, Any], actor: AuditActor = audit.SYSTEM
+) -> Row:
+    """Store a grant (with its receipt) and its audit event, in one transaction. NotFoundError for
+    an unknown person; InvalidError for an unknown platform."""
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         person = await fetch_one(
@@ -79,6 +84,16 @@ async def grant_consent(graph: Graph, consent: dict[str, Any]) -> Row:
             **consent,
         )
         assert row is not None
+        await audit.record(
+            tx,
+            audit.CONSENT_GRANTED,
+            at=consent["granted_at"],
+            actor=actor,
+            outcome="granted",
+            person_id=consent["person_id"],
+            audience=consent["audience"],
+            consent_id=consent["id"],
+        )
         return row
 
     return await graph.write(work)
@@ -113,8 +128,11 @@ async def list_consents(
     return to_page(rows, page, lambda row: (row["granted_at"], row["id"]))
 
 
-async def revoke_consent(graph: Graph, consent_id: str, now: datetime) -> tuple[Row, int]:
-    """Revoke (idempotently) and queue one webhook delivery per recipient platform.
+async def revoke_consent(
+    graph: Graph, consent_id: str, now: datetime, actor: AuditActor = audit.SYSTEM
+) -> tuple[Row, int]:
+    """Revoke (idempotently) and queue one webhook delivery per recipient platform, with the
+    audit event, in one transaction.
 
     Returns the consent and how many deliveries this call queued (0 when it was already revoked).
     """
@@ -131,6 +149,16 @@ async def revoke_consent(graph: Graph, consent_id: str, now: datetime) -> tuple[
         if current["revoked_at"] is not None:
             return current, 0
         queued = await _revoke_in_tx(tx, consent_id, now)
+        await audit.record(
+            tx,
+            audit.CONSENT_REVOKED,
+            at=now,
+            actor=actor,
+            outcome="revoked",
+            person_id=current["person_id"],
+            audience=current["audience"],
+            consent_id=consent_id,
+        )
         return {**current, "revoked_at": now}, queued
 
     return await graph.write(work)
@@ -179,11 +207,22 @@ async def revoke_all_for_erasure(
     """
     live = await fetch_all(
         tx,
-        "MATCH (:Person {id: $id})-[:GRANTED]->(c:Consent) WHERE c.revoked_at IS NULL RETURN c.id AS id",
+        "MATCH (:Person {id: $id})-[:GRANTED]->(c:Consent) WHERE c.revoked_at IS NULL "
+        "RETURN c.id AS id, c.audience AS audience",
         id=person_id,
     )
     for row in live:
         await _revoke_in_tx(tx, row["id"], now)
+        await audit.record(
+            tx,
+            audit.CONSENT_REVOKED,
+            at=now,
+            actor=audit.SYSTEM,
+            outcome="revoked-by-erasure",
+            audience=row["audience"],
+            consent_id=row["id"],
+        )
+    await audit.anonymise_person(tx, person_id)
     await execute(
         tx,
         """

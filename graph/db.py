@@ -3,14 +3,17 @@
 Every query in the code base goes through `Graph`, which always names the database, routes reads
 as reads, runs managed transactions (so transient errors are retried) and returns plain values.
 Driver options never travel as loose keyword arguments, so a misspelled one cannot silently turn
-into a query parameter.
+into a query parameter. An optional observer hears how long each unit of work took (the app feeds
+its Prometheus histogram from it; graph/ itself knows nothing of metrics).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import neo4j
@@ -23,6 +26,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 Row = dict[str, Any]
 TxFunction = Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[T]]
+TxObserver = Callable[[str, float, bool], None]
+"""Called with (kind, seconds, succeeded) after each unit of work."""
 
 
 class GraphUnavailableError(RuntimeError):
@@ -32,22 +37,42 @@ class GraphUnavailableError(RuntimeError):
 class Graph:
     """The database handle the app and the CLI share: one driver, one database name."""
 
-    def __init__(self, driver: AsyncDriver, database: str) -> None:
+    def __init__(
+        self, driver: AsyncDriver, database: str, observer: TxObserver | None = None
+    ) -> None:
         self._driver = driver
         self.database = database
+        self.observer = observer
+
+    @asynccontextmanager
+    async def _observed(self, kind: str) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            if self.observer is not None:
+                self.observer(kind, time.perf_counter() - started, ok)
 
     async def read(self, work: TxFunction[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work` in a managed read transaction (retried on transient errors)."""
-        async with self._driver.session(
-            database=self.database, default_access_mode=neo4j.READ_ACCESS
-        ) as session:
+        async with (
+            self._observed("read"),
+            self._driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as session,
+        ):
             return await session.execute_read(work, *args, **kwargs)
 
     async def write(self, work: TxFunction[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work` in a managed write transaction (retried on transient errors)."""
-        async with self._driver.session(
-            database=self.database, default_access_mode=neo4j.WRITE_ACCESS
-        ) as session:
+        async with (
+            self._observed("write"),
+            self._driver.session(
+                database=self.database, default_access_mode=neo4j.WRITE_ACCESS
+            ) as session,
+        ):
             return await session.execute_write(work, *args, **kwargs)
 
     async def query(
@@ -56,17 +81,21 @@ class Graph:
         """Run one statement in its own managed transaction and return its rows as plain dicts."""
         from graph.values import plain  # graph.values builds on this module
 
-        result = await self._driver.execute_query(
-            neo4j.Query(cypher),
-            parameters_=dict(parameters or {}),
-            database_=self.database,
-            routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
-        )
+        async with self._observed("query_write" if write else "query_read"):
+            result = await self._driver.execute_query(
+                neo4j.Query(cypher),
+                parameters_=dict(parameters or {}),
+                database_=self.database,
+                routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
+            )
         return [plain(record.data()) for record in result.records]
 
     async def run_schema(self, statement: str) -> None:
         """Run a schema statement (constraint or index), which needs its own auto-commit transaction."""
-        async with self._driver.session(database=self.database) as session:
+        async with (
+            self._observed("schema"),
+            self._driver.session(database=self.database) as session,
+        ):
             result = await session.run(neo4j.Query(statement))
             await result.consume()
 

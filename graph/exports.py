@@ -13,13 +13,16 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import audit
+from graph.audit import AuditActor
 from graph.db import Graph
 from graph.errors import ConflictError
 from graph.values import execute, fetch_one
 
 
 async def record_export(graph: Graph, export: dict[str, Any]) -> None:
-    """Record the export; ConflictError when the consent was revoked or expired meanwhile.
+    """Record the export and its audit event; ConflictError when the consent was revoked or
+    expired meanwhile.
 
     `export`: id, person_id, consent_id, audience, scopes, actor, actor_role, at, size_bytes.
     """
@@ -51,6 +54,17 @@ async def record_export(graph: Graph, export: dict[str, Any]) -> None:
                 SET r.last_at = $at)
             """,
             **export,
+        )
+        await audit.record(
+            tx,
+            audit.BUNDLE_EXPORTED,
+            at=export["at"],
+            actor=AuditActor(subject=export["actor"], role=export["actor_role"]),
+            outcome="exported",
+            person_id=export["person_id"],
+            audience=export["audience"],
+            consent_id=export["consent_id"],
+            bundle_id=export["id"],
         )
 
     await graph.write(work)

@@ -25,6 +25,7 @@ PREFIXES = frozenset(
         "mig",
         "bdl",
         "imp",
+        "aud",
     }
 )
 URL_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")

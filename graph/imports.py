@@ -17,11 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from graph import audit
+from graph.audit import AuditActor
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError
 from graph.values import Row, execute, fetch_all, fetch_one
@@ -383,6 +386,18 @@ async def _apply(
         consent_id=bundle["consent"]["consent_id"],
         status_url=bundle["consent"]["status_url"],
     )
+    actor = bundle.get("actor") or {}
+    await audit.record(
+        tx,
+        audit.BUNDLE_IMPORTED,
+        at=bundle["at"],
+        actor=AuditActor(subject=actor.get("subject"), role=actor.get("role") or "system"),
+        outcome="applied",
+        person_id=writes["person_id"],
+        audience=bundle["platform_id"],
+        consent_id=bundle["consent"]["consent_id"],
+        bundle_id=bundle["bundle_id"],
+    )
 
 
 async def _stage(graph: Graph, bundle: dict[str, Any], writes: dict[str, Any]) -> None:
@@ -464,3 +479,20 @@ async def merge_bundle(
             write=True,
         )
         raise
+
+
+async def sweep_staging(graph: Graph, staged_before: datetime, batch: int = STAGE_BATCH) -> int:
+    """Delete staged items left by imports that never finished (a crash mid-staging) and were
+    staged before `staged_before`; return how many. Staged items are invisible either way."""
+    removed = 0
+    while True:
+        rows = await graph.query(
+            "MATCH (s:StagedContact|StagedRecord) WHERE s.imported_at < $before "
+            "WITH s LIMIT $batch DETACH DELETE s RETURN count(*) AS n",
+            {"before": staged_before, "batch": batch},
+            write=True,
+        )
+        count = int(rows[0]["n"]) if rows else 0
+        removed += count
+        if count < batch:
+            return removed

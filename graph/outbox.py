@@ -96,3 +96,12 @@ async def list_deliveries(graph: Graph, page: PageRequest, status: str | None = 
 async def pending_count(graph: Graph) -> int:
     rows = await graph.query("MATCH (d:WebhookDelivery {status: 'pending'}) RETURN count(d) AS n")
     return int(rows[0]["n"])
+
+
+async def depth_by_status(graph: Graph) -> dict[str, int]:
+    """How many deliveries wait (`pending`) and how many were given up (`failed`)."""
+    rows = await graph.query(
+        "MATCH (d:WebhookDelivery) WHERE d.status IN ['pending', 'failed'] "
+        "RETURN d.status AS status, count(d) AS n"
+    )
+    return {row["status"]: int(row["n"]) for row in rows}

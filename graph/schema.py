@@ -115,6 +115,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("StagedRecord", "id"),
         ),
     ),
+    Migration(
+        version=20,
+        name="audit log of consent, export and import events",
+        statements=(
+            _unique("AuditEvent"),
+            _index("AuditEvent", "at"),
+            _index("AuditEvent", "person_id"),
+        ),
+    ),
 )
 
 

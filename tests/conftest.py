@@ -24,6 +24,7 @@ from auth.principals import Role
 from auth.tokens import issue_access_token
 from graph.db import Graph, connect
 from graph.schema import migrate
+from tests.support.fake_partner import FakePartner
 
 TEST_NEO4J_PORT = int(os.environ.get("ROLODEX_TEST_NEO4J_PORT", "7697"))
 TEST_NEO4J_HOME = Path(os.environ.get("ROLODEX_TEST_NEO4J_HOME", "var/neo4j-test"))
@@ -152,3 +153,15 @@ class TokenFactory:
 @pytest.fixture
 def tokens(client: TestClient, settings: Settings) -> TokenFactory:
     return TokenFactory(client, settings)
+
+
+@pytest.fixture
+def partner(client: TestClient, tokens: TokenFactory) -> Iterator[FakePartner]:
+    """A partner platform (its own keys and loopback server), registered with the app."""
+    fake = FakePartner("acme")
+    response = client.post(
+        "/v1/admin/platforms", json=fake.registration(), headers=tokens.headers("root", "admin")
+    )
+    assert response.status_code == 201, response.text
+    yield fake
+    fake.close()

@@ -6,6 +6,7 @@ returned in UTC (`…Z`). Request bodies refuse unknown fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
@@ -14,6 +15,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -27,7 +29,19 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+def _iso_8601_only(value: Any) -> Any:
+    """Refuse what pydantic would otherwise read as a Unix timestamp (`12345`, `"0.5"`): the
+    documented format is an ISO 8601 string."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
+        raise ValueError("expected an ISO 8601 date-time with a time zone")
+    return value
+
+
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+
+UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_8601_only), AfterValidator(_to_utc)]
 """A timezone-aware ISO 8601 timestamp, kept in UTC."""
 
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.models.common import Email, Id, Label, Name, RequestBody, ShortText
 from app.models.common import LongText as Context
 
 
 class ContactCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["person_id"], "properties": {"person_id": {"type": "string"}}},
+                {"required": ["name"], "properties": {"name": {"type": "string"}}},
+            ]
+        }
+    )
+
     person_id: Id | None = Field(
         default=None,
         description="Another person in the graph (discoverable, or already connected to the "

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Annotated, ClassVar
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 from app.models.common import Email, Id, Label, Name, PatchBody, RequestBody, ShortText, unique
 from graph.people import PersonRole
@@ -88,9 +88,32 @@ class PersonPatch(PatchBody):
     email: Email | None = None
 
 
-class Person(PersonFields):
-    """A person's profile as its owner and their admins see it."""
+def _none_is_empty(value: object) -> object:
+    return [] if value is None else value
+
+
+StoredTags = Annotated[list[str], BeforeValidator(_none_is_empty)]
+
+
+class Person(BaseModel):
+    """A person's profile as its owner and their admins see it.
+
+    It describes what is stored rather than re-checking input rules: people imported from
+    partner bundles keep what their platform sent (no role yet, tags longer or more numerous than
+    this API accepts, a time zone name it does not know), and reading them must not fail."""
 
     id: str
+    display_name: str
+    headline: str | None = None
+    skills: StoredTags = Field(default_factory=list)
+    interests: StoredTags = Field(default_factory=list)
+    languages: StoredTags = Field(default_factory=list)
+    timezone: str | None = Field(default=None, description="IANA name, e.g. Europe/London.")
+    roles: list[PersonRole] = Field(
+        description="Empty for a person imported from a partner who has no role here yet."
+    )
+    capacity: int
+    discoverable: bool
+    email: str | None = None
     created_at: datetime
     updated_at: datetime

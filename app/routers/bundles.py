@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from app import telemetry
 from app.deps import GraphDep, SettingsDep
 from app.errors import (
     ForbiddenError,
@@ -79,9 +80,13 @@ async def _export(
     audience: str,
     scopes: list[str] | None,
 ) -> ExportResult:
-    request.app.state.rate_limits.export.hit(f"{principal.role}:{principal.subject}")
     try:
-        return await export_bundle(
+        request.app.state.rate_limits.export.hit(f"{principal.role}:{principal.subject}")
+    except RateLimitedError:
+        telemetry.count_export("rate_limited", audience)
+        raise
+    try:
+        result = await export_bundle(
             graph,
             request.app.state.keystore,
             issuer_context(settings),
@@ -92,7 +97,10 @@ async def _export(
             actor_role=principal.role.value,
         )
     except (ConsentRequiredError, ConflictError) as error:
+        telemetry.count_export("consent_required", audience)
         raise ConsentRequiredProblemError(error.detail) from error
+    telemetry.count_export("exported", audience)
+    return result
 
 
 @router.post(

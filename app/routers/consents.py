@@ -13,15 +13,17 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.deps import GraphDep, SettingsDep
 from app.errors import ForbiddenError, NotFoundError, UnprocessableError, problem_responses
+from app.models.common import UtcDatetime
 from app.pagination import Page, PageDep, page_of
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
 from export.receipts import receipt_claims, sign_receipt
 from graph import consents
+from graph.audit import AuditActor
 from graph.consents import consent_state
 from graph.ids import new_id
 from graph.values import Row
@@ -56,7 +58,7 @@ class ConsentGrant(BaseModel):
     purpose: str = Field(
         min_length=3, max_length=500, description="Why the data is shared, in plain words."
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: UtcDatetime | None = Field(
         default=None, description="When the grant lapses by itself."
     )
     collection_method: CollectionMethod = CollectionMethod.API_EXPLICIT
@@ -112,6 +114,10 @@ def _consent(row: Row, public_url: str, now: datetime) -> Consent:
     return Consent.model_validate(
         {**row, "status": state, "status_url": status_url(public_url, row["id"])}
     )
+
+
+def _actor(principal: Principal) -> AuditActor:
+    return AuditActor(subject=principal.subject, role=principal.role.value)
 
 
 def _may_manage(principal: Principal, person_id: str | None) -> bool:
@@ -184,7 +190,7 @@ async def grant(
         status_url=status_url(settings.public_url, consent["id"]),
     )
     receipt = sign_receipt(request.app.state.keystore, claims)
-    row = await consents.grant_consent(graph, {**consent, "receipt": receipt})
+    row = await consents.grant_consent(graph, {**consent, "receipt": receipt}, _actor(principal))
     response.headers["Location"] = f"/v1/consents/{row['id']}"
     return ConsentWithReceipt(consent=_consent(row, settings.public_url, now), receipt=receipt)
 
@@ -251,7 +257,7 @@ async def revoke(
     if row is None or not _may_manage(principal, row["person_id"]):
         raise NotFoundError(f"No consent {consent_id!r}.")
     now = datetime.now(UTC)
-    revoked, queued = await consents.revoke_consent(graph, consent_id, now)
+    revoked, queued = await consents.revoke_consent(graph, consent_id, now, _actor(principal))
     worker = getattr(request.app.state, "webhook_worker", None)
     if queued and worker is not None:
         worker.kick()

@@ -8,12 +8,14 @@ the importer has its own problem type; a refused bundle writes nothing.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from app import telemetry
 from app.deps import GraphDep
 from app.errors import (
     ForbiddenError,
@@ -22,6 +24,7 @@ from app.errors import (
     problem_response,
     problem_responses,
 )
+from app.limits import IMPORT_ENVELOPE_BYTES
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
 from export.importer import BundleImporter, Importer
@@ -29,6 +32,9 @@ from export.verify import MAX_JSON_DEPTH, BundleError, bracket_depth
 from graph import imports
 
 router = APIRouter(tags=["imports"])
+log = logging.getLogger("rolodex.imports")
+
+IMPORTS_PATH = "/v1/imports"
 
 # problem slug → HTTP status
 PROBLEM_STATUS: dict[str, int] = {
@@ -77,9 +83,13 @@ def _importer_of(principal: Principal) -> Importer:
     if principal.role is Role.PARTNER:
         if Scope.IMPORTS_WRITE.value not in principal.scopes:
             raise ForbiddenError("Pushing bundles needs the imports:write scope.")
-        return Importer(platform_id=principal.platform_id)
+        return Importer(
+            platform_id=principal.platform_id, subject=principal.subject, role=principal.role.value
+        )
     if principal.person_id is not None:
-        return Importer(person_id=principal.person_id)
+        return Importer(
+            person_id=principal.person_id, subject=principal.subject, role=principal.role.value
+        )
     raise ForbiddenError("Only partner platforms and people import bundles.")
 
 
@@ -125,7 +135,8 @@ def _token_from(raw: bytes, content_type: str) -> str:
     raise BundleError("unsupported-media-type", "Send application/json or application/jose.")
 
 
-def _problem(request: Request, error: BundleError) -> JSONResponse:
+def _refused(request: Request, error: BundleError) -> JSONResponse:
+    telemetry.count_import("rejected", error.code)
     return problem_response(
         request,
         slug=error.code,
@@ -179,15 +190,33 @@ async def create(
     dry_run: Annotated[bool, Query(description="Report what would change; write nothing.")] = False,
 ) -> Any:  # an ImportReport, or the problem of the check that failed
     importer = _importer_of(principal)
-    request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+    try:
+        request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+    except RateLimitedError:
+        telemetry.count_import("rejected", RateLimitedError.slug)
+        raise
     settings = request.app.state.settings
     pipeline: BundleImporter = request.app.state.bundle_importer
+    # A refused bundle writes nothing to the graph: the metric and the log are its record
+    # (the pipeline logs the refusals of its own checks).
     try:
-        raw = await _read_capped(request, settings.import_max_bytes + 1024)
+        raw = await _read_capped(request, settings.import_max_bytes + IMPORT_ENVELOPE_BYTES)
         token = _token_from(raw, request.headers.get("content-type", ""))
+    except BundleError as error:
+        log.warning(
+            "import rejected",
+            extra={
+                "problem": error.code,
+                "importer_role": principal.role.value,
+                "dry_run": dry_run,
+            },
+        )
+        return _refused(request, error)
+    try:
         report = await pipeline.run(token, importer, dry_run=dry_run)
     except BundleError as error:
-        return _problem(request, error)
+        return _refused(request, error)
+    telemetry.count_import("dry_run" if dry_run else "applied")
     if dry_run:
         response.status_code = status.HTTP_200_OK
     else:

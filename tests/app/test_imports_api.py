@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,17 +16,6 @@ from fastapi.testclient import TestClient
 from graph.db import Graph
 from tests.conftest import TokenFactory
 from tests.support.fake_partner import FakePartner
-
-
-@pytest.fixture
-def partner(client: TestClient, tokens: TokenFactory) -> Iterator[FakePartner]:
-    fake = FakePartner("acme")
-    response = client.post(
-        "/v1/admin/platforms", json=fake.registration(), headers=tokens.headers("root", "admin")
-    )
-    assert response.status_code == 201, response.text
-    yield fake
-    fake.close()
 
 
 def _pusher(
@@ -111,7 +99,8 @@ async def test_reimporting_the_same_items_changes_nothing(
     assert report["updated"] == {}
     assert report["unchanged"] == {"contacts": 2, "identities": 1, "profile": 1}
     after = await _counts(graph)
-    assert after == (before[0] + 1, before[1] + 3)  # only the new Import record and its links
+    # only the new Import record with its links, and its audit event
+    assert after == (before[0] + 2, before[1] + 3)
 
 
 async def test_local_edits_are_reported_not_overwritten(
@@ -487,3 +476,21 @@ def test_a_person_without_a_profile_here_must_create_one_first(
     )
     assert response.status_code == 404
     assert "Create your profile" in response.json()["detail"]
+
+
+def test_an_imported_person_without_a_role_is_listed_and_read(
+    client: TestClient, tokens: TokenFactory, partner: FakePartner
+) -> None:
+    """Found under load: an imported person (no role here, no interests) broke GET /v1/people."""
+    body = partner.body_v2(subject="ext-norole", audience="rolodex", scopes=["profile"])
+    del body["profile"]["skills"]
+    report = _post(
+        client, partner.bundle(body, subject="ext-norole", audience="rolodex"), _pusher(client)
+    ).json()
+    admin = tokens.headers("root", "admin")
+    listed = client.get("/v1/people", headers=admin)
+    assert listed.status_code == 200, listed.text
+    (person,) = [p for p in listed.json()["items"] if p["id"] == report["person_id"]]
+    assert (person["roles"], person["interests"], person["skills"]) == ([], [], [])
+    read = client.get(f"/v1/people/{report['person_id']}", headers=admin)
+    assert read.status_code == 200, read.text
