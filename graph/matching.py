@@ -32,23 +32,31 @@ RETURN me.id AS person_id, coalesce(me.roles, []) AS roles,
                  RETURN goal } AS goals
 """
 
+# The mentee's exclusions and live mentors are collected once; each candidate's live mentorships
+# are counted from its own relationships (a pattern comprehension), never through the
+# `Mentorship.status` index, which would visit every mentorship once per candidate.
 CANDIDATES: LiteralString = """
 MATCH (me:Person {id: $person})
+WITH me,
+     COLLECT { MATCH (me)-[:EXCLUDES]-(other:Person) RETURN other.id } AS excluded,
+     COLLECT { MATCH (me)-[:MENTEE_IN]->(x:Mentorship)<-[:MENTOR_IN]-(m:Person)
+               WHERE x.status IN $live RETURN m.id } AS mentors,
+     COLLECT { MATCH (me)-[:MEMBER_OF]->(c:Cohort) RETURN c.id } AS my_cohorts,
+     COLLECT { MATCH (me)-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(g:Program)
+               RETURN DISTINCT g.id } AS my_programs
 MATCH (p:Person {discoverable: true})
-WHERE 'mentor' IN p.roles AND p <> me
+WHERE 'mentor' IN p.roles AND p <> me AND NOT p.id IN excluded AND NOT p.id IN mentors
   AND ($cohort IS NULL OR EXISTS { (p)-[:MEMBER_OF]->(:Cohort {id: $cohort}) })
-  AND NOT EXISTS { (me)-[:EXCLUDES]-(p) }
-  AND NOT EXISTS { (p)-[:MENTOR_IN]->(x:Mentorship)<-[:MENTEE_IN]-(me) WHERE x.status IN $live }
-WITH me, p, coalesce(p.capacity, 0)
-            - COUNT { (p)-[:MENTOR_IN]->(x:Mentorship) WHERE x.status IN $live } AS room
+WITH p, my_cohorts, my_programs,
+     coalesce(p.capacity, 0)
+       - size([(p)-[:MENTOR_IN]->(x:Mentorship) WHERE x.status IN $live | x]) AS room
 WHERE room > 0
 RETURN p.id AS person_id, p.display_name AS display_name, coalesce(p.skills, []) AS skills,
        coalesce(p.languages, []) AS languages, p.timezone AS timezone, room AS capacity_left,
-       COLLECT { MATCH (me)-[:MEMBER_OF]->(c:Cohort)<-[:MEMBER_OF]-(p)
+       COLLECT { MATCH (p)-[:MEMBER_OF]->(c:Cohort) WHERE c.id IN my_cohorts
                  RETURN DISTINCT c.name } AS shared_cohorts,
-       COLLECT { MATCH (me)-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(g:Program)
-                       -[:HAS_COHORT]->(:Cohort)<-[:MEMBER_OF]-(p)
-                 RETURN DISTINCT g.name } AS shared_programs
+       COLLECT { MATCH (p)-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(g:Program)
+                 WHERE g.id IN my_programs RETURN DISTINCT g.name } AS shared_programs
 """
 
 SHARED_CONTACTS: LiteralString = """

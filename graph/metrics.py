@@ -13,12 +13,13 @@ The definitions these queries implement are in docs/metrics.md.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.scope import Scope, mentorship_in_scope, person_in_scope
+from graph.scope import Scope, mentorship_in_scope, person_in_scope, scope_params
 from graph.values import Row, fetch_all, fetch_one
 
 LIVE_FOR_SIGNALS = ("active", "paused")
@@ -41,24 +42,34 @@ CALL (w) {{
 RETURN w.key AS week, completed, no_shows, late_cancellations, sentiment_deltas
 """
 
-# Properties are projected into variables before a subquery reads them: Neo4j 5.26 may otherwise
-# read a property "cached" inside a subquery branch that never ran, and see null.
+# Gaps between consecutive completed sessions: each mentorship with a completed session in the
+# range is walked once (its completed sessions in time order, from its own relationships — never
+# through the `scheduled_at` index, which would visit every session ever), and each gap is put in
+# the week of the later session. That week is found arithmetically: weeks are contiguous and last
+# 7 days give or take a clock change, so the index guessed from the start of the range is right
+# or one off, which the CASE corrects. Properties are projected into variables before a subquery
+# reads them: Neo4j 5.26 may otherwise read a property "cached" inside a branch that never ran.
 GAPS: LiteralString = f"""
-UNWIND $weeks AS w
-CALL (w) {{
-  MATCH (x:Mentorship)-[:HAS_SESSION]->(s:Session)
-  WHERE s.scheduled_at >= w.start AND s.scheduled_at < w.end AND s.status = 'completed'
-    AND {_IN_SCOPE}
-  WITH x, s.scheduled_at AS held_at
-  WITH held_at, COLLECT {{
-    MATCH (x)-[:HAS_SESSION]->(p:Session)
-    WHERE p.status = 'completed' AND p.scheduled_at < held_at
-    RETURN p.scheduled_at ORDER BY p.scheduled_at DESC LIMIT 1
-  }} AS previous
-  RETURN collect((held_at.epochMillis - previous[0].epochMillis) / 86400000.0)
-    AS days_between_sessions
-}}
-RETURN w.key AS week, days_between_sessions
+MATCH (x:Mentorship)-[:HAS_SESSION]->(s:Session)
+WHERE s.scheduled_at >= $start AND s.scheduled_at < $end AND s.status = 'completed'
+  AND {_IN_SCOPE}
+WITH DISTINCT x
+MATCH (x)-[:HAS_SESSION]->(p:Session)
+WITH x, p.status AS status, p.scheduled_at AS held_at
+WHERE status = 'completed' AND held_at < $end
+WITH x, held_at ORDER BY held_at
+WITH x, collect(held_at) AS times
+UNWIND range(1, size(times) - 1) AS i
+WITH times[i] AS held_at, times[i - 1] AS previous
+WHERE held_at >= $start
+WITH held_at, previous,
+     toInteger(floor((held_at.epochMillis - $start.epochMillis) / 604800000.0)) AS guess
+WITH held_at, previous,
+     CASE WHEN guess > 0 AND held_at < $weeks[guess].start THEN guess - 1
+          WHEN guess < size($weeks) - 1 AND held_at >= $weeks[guess].end THEN guess + 1
+          ELSE guess END AS i
+RETURN $weeks[i].key AS week,
+       collect((held_at.epochMillis - previous.epochMillis) / 86400000.0) AS days_between_sessions
 """
 
 RESPONSES: LiteralString = f"""
@@ -167,10 +178,17 @@ async def weekly_aggregates(
 ) -> tuple[dict[str, Row], Row]:
     """Per week key, every aggregate the weekly metrics need; and the counts before the range
     (`started_before`, `ended_before`: mentorships started / ended before the first week)."""
-    params = {"weeks": weeks, "start": weeks[0]["start"], **scope.params()}
 
     async def work(tx: AsyncManagedTransaction) -> tuple[dict[str, Row], Row]:
+        params = {
+            "weeks": weeks,
+            "start": weeks[0]["start"],
+            "end": weeks[-1]["end"],
+            **await scope_params(tx, scope),
+        }
         by_week: dict[str, Row] = {week["key"]: {} for week in weeks}
+        for row in by_week.values():
+            row["days_between_sessions"] = []  # weeks without gaps are absent from GAPS
         for cypher in WEEKLY_QUERIES:
             for row in await fetch_all(tx, cypher, **params):
                 by_week[row.pop("week")].update(row)
@@ -181,39 +199,69 @@ async def weekly_aggregates(
     return await graph.read(work)
 
 
+# Only mentorships that may show a signal come back (a necessary condition of each rule in
+# `app/analytics/signals.py`, which decides): a few rows instead of every live mentorship.
 FAST_FAIL: LiteralString = f"""
 MATCH (x:Mentorship) WHERE x.status IN $live AND {_IN_SCOPE}
+WITH x, [(x)-[:HAS_SESSION]->(s:Session) | s {{.id, .status, .scheduled_at, .requested_at,
+                                              .responded_at, .sentiment_pre, .sentiment_post}}]
+          AS sessions
+WITH x, size([s IN sessions WHERE s.status = 'completed']) AS completed,
+     COLLECT {{
+       UNWIND sessions AS s
+       WITH s WHERE s.status IN ['completed', 'no_show']
+       WITH s ORDER BY s.scheduled_at DESC, s.id DESC LIMIT 2
+       RETURN {{status: s.status, scheduled_at: s.scheduled_at}}
+     }} AS last_two,
+     COLLECT {{
+       UNWIND sessions AS s
+       WITH s WHERE s.status = 'completed'
+                AND s.sentiment_pre IS NOT NULL AND s.sentiment_post IS NOT NULL
+       WITH s ORDER BY s.scheduled_at DESC, s.id DESC LIMIT 1
+       RETURN {{pre: s.sentiment_pre, post: s.sentiment_post, scheduled_at: s.scheduled_at}}
+     }} AS latest_sentiment,
+     size([s IN sessions WHERE s.responded_at > s.requested_at + $target]) AS answered_late,
+     size([s IN sessions WHERE s.responded_at IS NULL AND s.status = 'scheduled'
+                               AND s.requested_at + $target < $now]) AS unanswered
+WHERE completed = 0
+   OR (size(last_two) = 2 AND all(s IN last_two WHERE s.status = 'no_show'))
+   OR any(s IN latest_sentiment WHERE s.post - s.pre <= $sentiment_drop)
+   OR answered_late + unanswered >= $breaches
 MATCH (mentor)-[:MENTOR_IN]->(x)<-[:MENTEE_IN]-(mentee),
       (x)-[:IN_COHORT]->(c:Cohort)<-[:HAS_COHORT]-(g:Program)
-WITH x, x.id AS mentorship_id, x.status AS status, x.started_at AS started_at,
-     mentor.id AS mentor_id, mentee.id AS mentee_id, c.id AS cohort_id, g.id AS program_id
-RETURN mentorship_id, status, started_at, mentor_id, mentee_id, cohort_id, program_id,
-       COUNT {{ (x)-[:HAS_SESSION]->(:Session {{status: 'completed'}}) }} AS completed,
-       COLLECT {{
-         MATCH (x)-[:HAS_SESSION]->(s:Session) WHERE s.status IN ['completed', 'no_show']
-         WITH s ORDER BY s.scheduled_at DESC, s.id DESC LIMIT 2
-         RETURN {{status: s.status, scheduled_at: s.scheduled_at}}
-       }} AS last_two,
-       COLLECT {{
-         MATCH (x)-[:HAS_SESSION]->(s:Session {{status: 'completed'}})
-         WHERE s.sentiment_pre IS NOT NULL AND s.sentiment_post IS NOT NULL
-         WITH s ORDER BY s.scheduled_at DESC, s.id DESC LIMIT 1
-         RETURN {{pre: s.sentiment_pre, post: s.sentiment_post, scheduled_at: s.scheduled_at}}
-       }} AS latest_sentiment,
-       COLLECT {{
-         MATCH (x)-[:HAS_SESSION]->(s:Session) WHERE s.requested_at IS NOT NULL
-         RETURN {{requested_at: s.requested_at, responded_at: s.responded_at, status: s.status}}
-       }} AS requests
+RETURN x.id AS mentorship_id, x.status AS status, x.started_at AS started_at,
+       mentor.id AS mentor_id, mentee.id AS mentee_id, c.id AS cohort_id, g.id AS program_id,
+       completed, last_two, latest_sentiment, answered_late, unanswered
 ORDER BY started_at, mentorship_id
 """
 
 
-async def fast_fail_rows(graph: Graph, scope: Scope) -> list[Row]:
-    """Every active or paused mentorship in scope with what the fast-fail rules read: its start,
-    completed-session count, its last two held-or-missed sessions, its latest sentiment pair, and
-    its response requests."""
+async def fast_fail_rows(
+    graph: Graph,
+    scope: Scope,
+    *,
+    now: datetime,
+    target_hours: float,
+    sentiment_drop: float,
+    breaches: int,
+) -> list[Row]:
+    """The active or paused mentorships in scope that may show a fast-fail signal, with what the
+    rules of `app/analytics/signals.py` read: its completed-session count, its last two held-or-missed
+    sessions (latest first), its latest sentiment pair, and how many of its requests were answered
+    later than `target_hours` or are still open (session still scheduled) past it at `now`. The
+    sessions are walked in memory per mentorship, so each costs one expansion. `sentiment_drop`
+    and `breaches` are the rules' thresholds (`signals.PREFILTER`)."""
 
     async def work(tx: AsyncManagedTransaction) -> list[Row]:
-        return await fetch_all(tx, FAST_FAIL, live=list(LIVE_FOR_SIGNALS), **scope.params())
+        return await fetch_all(
+            tx,
+            FAST_FAIL,
+            live=list(LIVE_FOR_SIGNALS),
+            now=now,
+            target=timedelta(hours=target_hours),
+            sentiment_drop=sentiment_drop,
+            breaches=breaches,
+            **await scope_params(tx, scope),
+        )
 
     return await graph.read(work)

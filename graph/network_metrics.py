@@ -18,7 +18,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.scope import Scope, mentorship_in_scope, person_in_scope
+from graph.scope import Scope, mentorship_in_scope, person_in_scope, scope_params
 from graph.values import Row, fetch_all, fetch_one
 
 _PEOPLE = person_in_scope("p")
@@ -74,9 +74,9 @@ RETURN collect([a.id, b.id]) AS edges
 async def growth(graph: Graph, weeks: list[dict[str, Any]], scope: Scope) -> tuple[list[Row], Row]:
     """Per week (in order): new people, contacts and mentorships; and the totals before the
     first week (`people`, `contacts`, `mentorships`)."""
-    params = {"weeks": weeks, "start": weeks[0]["start"], **scope.params()}
 
     async def work(tx: AsyncManagedTransaction) -> tuple[list[Row], Row]:
+        params = {"weeks": weeks, "start": weeks[0]["start"], **await scope_params(tx, scope)}
         rows = await fetch_all(tx, GROWTH, **params)
         before = await fetch_one(tx, BEFORE, **params)
         assert before is not None
@@ -89,9 +89,9 @@ async def contact_graph(
     graph: Graph, end: datetime, scope: Scope
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The people (ids) and `KNOWS` edges (id pairs, as recorded) that existed before `end`."""
-    params = {"end": end, **scope.params()}
 
     async def work(tx: AsyncManagedTransaction) -> tuple[list[str], list[tuple[str, str]]]:
+        params = {"end": end, **await scope_params(tx, scope)}
         people = await fetch_one(tx, PEOPLE_AT, **params)
         edges = await fetch_one(tx, EDGES_AT, **params)
         assert people is not None

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,8 +67,10 @@ def speaks(
     return not mine or bool(mine & theirs)
 
 
+@lru_cache(maxsize=1024)
 def utc_offset_hours(tz_name: str | None, now: datetime) -> float | None:
-    """The zone's offset from UTC at `now`, in hours; None for a missing or unknown zone."""
+    """The zone's offset from UTC at `now`, in hours; None for a missing or unknown zone
+    (cached: a ranking asks the same few zones for every candidate)."""
     if not tz_name:
         return None
     try:

@@ -12,6 +12,7 @@ computed for everyone up to `SAMPLE_SIZE` people; above that, for a deterministi
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
@@ -59,13 +60,11 @@ def degree_histogram(degrees: Sequence[int]) -> list[dict[str, int]]:
     """Rows `{"degree": bucket floor, "people": n}` from 0 up to the highest bucket in use."""
     if not degrees:
         return []
-    counts: dict[int, int] = {}
-    for degree in degrees:
-        bucket = degree_bucket(degree)
-        counts[bucket] = counts.get(bucket, 0) + 1
+    counts = Counter(degree_bucket(degree) for degree in degrees)
+    highest = max(counts)
     return [
-        {"degree": floor, "people": counts.get(floor, 0)}
-        for floor in takewhile(lambda floor: floor <= max(counts), _floors())
+        {"degree": floor, "people": counts[floor]}
+        for floor in takewhile(lambda floor: floor <= highest, _floors())
     ]
 
 

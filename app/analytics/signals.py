@@ -1,6 +1,7 @@
 """Fast-fail signals: the rules that flag a live mentorship for an admin's attention.
 
-Each rule reads one row of `graph.metrics.fast_fail_rows` and says, in a sentence, why it fired.
+Each rule reads one row of `graph.metrics.fast_fail_rows` (a live mentorship with facts about its
+sessions, aggregated in Cypher) and says, in a sentence, why it fired.
 The rules describe the mentorship's state *now*, so a flag clears once the mentorship recovers
 (docs/metrics.md):
 
@@ -21,6 +22,10 @@ Row = dict[str, Any]
 
 FIRST_SESSION_WITHIN = timedelta(days=14)
 SENTIMENT_DROP = -1
+SLA_BREACHES = 2
+PREFILTER = {"sentiment_drop": SENTIMENT_DROP, "breaches": SLA_BREACHES}
+"""The thresholds `graph.metrics.fast_fail_rows` pre-filters with, so only mentorships that may
+show a signal leave the database."""
 
 
 def _day(moment: datetime) -> str:
@@ -45,9 +50,10 @@ def no_completed_session(row: Row, now: datetime) -> str | None:
 
 
 def two_no_shows(row: Row) -> str | None:
+    """`last_two`: the last two held-or-missed sessions, latest first."""
     last_two = row["last_two"]
     if len(last_two) == 2 and all(s["status"] == "no_show" for s in last_two):
-        earlier, later = sorted(s["scheduled_at"] for s in last_two)
+        later, earlier = (s["scheduled_at"] for s in last_two)
         return f"The last two sessions ({_day(earlier)} and {_day(later)}) were both no-shows."
     return None
 
@@ -65,16 +71,10 @@ def sentiment_drop(row: Row) -> str | None:
     )
 
 
-def sla_breaches(row: Row, now: datetime, target_hours: float) -> str | None:
-    target = timedelta(hours=target_hours)
-    late = unanswered = 0
-    for request in row["requests"]:
-        asked, answered = request["requested_at"], request["responded_at"]
-        if answered is not None:
-            late += answered - asked > target
-        elif request["status"] == "scheduled":
-            unanswered += now - asked > target
-    if late + unanswered < 2:
+def sla_breaches(row: Row, target_hours: float) -> str | None:
+    """`answered_late` and `unanswered` were counted against the target by the query."""
+    late, unanswered = row["answered_late"], row["unanswered"]
+    if late + unanswered < SLA_BREACHES:
         return None
     parts = [
         f"{count} {what}"
@@ -93,7 +93,7 @@ def signals(row: Row, *, now: datetime, target_hours: float) -> list[tuple[str, 
         ("no-completed-session-14-days", no_completed_session(row, now)),
         ("two-no-shows-in-a-row", two_no_shows(row)),
         ("sentiment-drop", sentiment_drop(row)),
-        ("response-sla-breached-twice", sla_breaches(row, now, target_hours)),
+        ("response-sla-breached-twice", sla_breaches(row, target_hours)),
     )
     return [(code, detail) for code, detail in found if detail is not None]
 

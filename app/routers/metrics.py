@@ -191,8 +191,11 @@ async def fast_fail(
     completed session 14 days after the start, the last two sessions missed, a sentiment drop of
     1 point or more in the latest session, or the response SLA breached twice."""
     scope = await _scope(graph, principal, program_id, cohort_id)
-    rows = await metrics.fast_fail_rows(graph, scope)
-    items = signals.flagged(rows, now=utc_now(), target_hours=settings.sla_target_hours)
+    now, target = utc_now(), settings.sla_target_hours
+    rows = await metrics.fast_fail_rows(
+        graph, scope, now=now, target_hours=target, **signals.PREFILTER
+    )
+    items = signals.flagged(rows, now=now, target_hours=target)
     return FastFail.model_validate({"items": items})
 
 

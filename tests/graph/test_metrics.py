@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.analytics.signals import flagged
+from app.analytics.signals import PREFILTER, flagged
 from app.analytics.weekly import weekly_rows
 from app.analytics.weeks import week_range
 from graph import metrics
@@ -419,7 +419,9 @@ async def test_filters_keep_to_the_program_or_cohort(graph: Graph) -> None:
 
 
 async def flags(graph: Graph, scope: Scope | None = None) -> dict[str, list[str]]:
-    rows = await metrics.fast_fail_rows(graph, scope or Scope())
+    rows = await metrics.fast_fail_rows(
+        graph, scope or Scope(), now=NOW, target_hours=48, **PREFILTER
+    )
     return {
         item["mentorship_id"]: [reason["code"] for reason in item["reasons"]]
         for item in flagged(rows, now=NOW, target_hours=48)
@@ -453,7 +455,7 @@ async def test_no_completed_session_14_days_after_the_start(graph: Graph) -> Non
     await ff_mentorship(graph, "paused", [], status="paused", started_at=NOW - timedelta(days=30))
     found = await flags(graph)
     assert found == {"mnt_late": ["no-completed-session-14-days"]}
-    rows = await metrics.fast_fail_rows(graph, Scope())
+    rows = await metrics.fast_fail_rows(graph, Scope(), now=NOW, target_hours=48, **PREFILTER)
     (item,) = flagged(rows, now=NOW, target_hours=48)
     assert item["reasons"][0]["detail"] == (
         "No session has been completed in the 15 days since the mentorship started on 2026-02-15."
@@ -510,7 +512,7 @@ async def test_sentiment_drop_of_one_point_or_more(graph: Graph) -> None:
     )
     found = await flags(graph)
     assert found == {"mnt_drop": ["sentiment-drop"]}
-    rows = await metrics.fast_fail_rows(graph, Scope())
+    rows = await metrics.fast_fail_rows(graph, Scope(), now=NOW, target_hours=48, **PREFILTER)
     (item,) = flagged(rows, now=NOW, target_hours=48)
     assert item["reasons"][0]["detail"] == (
         "Sentiment fell by 1 point in the latest session (2026-02-25): 4 before, 3 after."
@@ -543,7 +545,7 @@ async def test_response_sla_breached_twice(graph: Graph) -> None:
         "mnt_twice": ["response-sla-breached-twice"],
         "mnt_open": ["response-sla-breached-twice"],
     }
-    rows = await metrics.fast_fail_rows(graph, Scope())
+    rows = await metrics.fast_fail_rows(graph, Scope(), now=NOW, target_hours=48, **PREFILTER)
     details = {
         item["mentorship_id"]: item["reasons"][0]["detail"]
         for item in flagged(rows, now=NOW, target_hours=48)
