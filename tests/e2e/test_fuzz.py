@@ -12,7 +12,9 @@ links (create → read/change/delete). Bounded by `FUZZ_MAX_EXAMPLES` per operat
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ import hypothesis
 import pytest
 import schemathesis
 from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     ensure_resource_availability,
     ignored_auth,
@@ -75,6 +78,7 @@ SCHEMA = schemathesis.openapi.from_dict(
 )
 EXAMPLES_RUN: dict[str, int] = {}
 STATEFUL_CALLS: list[tuple[str, int]] = []
+OPERATIONS_RUN: set[tuple[str, str]] = set()
 
 # Imports also take the raw JWS as application/jose: send generated strings as text.
 schemathesis.serializer.alias("application/jose", "text/plain")
@@ -89,6 +93,12 @@ def map_headers(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] 
     if headers is None:
         return None
     return {name: value for name, value in headers.items() if name.lower() not in FRAMING_HEADERS}
+
+
+@pytest.fixture(autouse=True)
+def clean_graph() -> None:
+    """Overrides the suite's per-test wipe: this module keeps its seeded graph from one operation
+    to the next (`live` wipes it before and after the module, stateful scenarios reset it)."""
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +171,7 @@ def test_every_operation_holds_up(
     role_headers: dict[str, dict[str, str]],
 ) -> None:
     EXAMPLES_RUN[role] = EXAMPLES_RUN.get(role, 0) + 1
+    OPERATIONS_RUN.add((case.operation.label, role))
     case.call_and_validate(base_url=live.url, headers=role_headers[role], checks=CHECKS)
 
 
@@ -203,10 +214,44 @@ def test_stateful_runs_follow_the_links(live: LiveServer, role_headers: dict[str
         )
     )
 
+    # The links were followed: operations on a path parameter reached what an earlier step made.
+    followed = [
+        (label, status) for label, status in STATEFUL_CALLS if "{" in label and 200 <= status < 300
+    ]
+    assert followed, Counter(STATEFUL_CALLS).most_common(20)
+    _report()
 
-def test_examples_ran(request: pytest.FixtureRequest) -> None:
-    path = Path(str(request.config.rootpath)) / "var" / "fuzz-examples.txt"
-    path.parent.mkdir(exist_ok=True)
-    from collections import Counter
 
-    path.write_text(repr(EXAMPLES_RUN) + "\n" + repr(Counter(STATEFUL_CALLS).most_common()))
+def test_every_operation_was_fuzzed_for_every_role() -> None:
+    """Every operation of the document ran for every role (skipped when they were deselected)."""
+    if not EXAMPLES_RUN:
+        pytest.skip("the per-operation fuzzing did not run in this session")
+    operations = {label for label, _ in OPERATIONS_RUN}
+    assert operations == {operation.label for operation in _operations()}
+    assert {role for _, role in OPERATIONS_RUN} == set(ROLES)
+    assert all(EXAMPLES_RUN[role] >= len(operations) for role in ROLES)
+    _report()
+
+
+def _operations() -> list[schemathesis.APIOperation[Any, Any, Any, Any]]:
+    results = list(SCHEMA.get_all_operations())
+    assert all(isinstance(result, Ok) for result in results), (
+        "an operation schemathesis cannot read"
+    )
+    return [result.ok() for result in results if isinstance(result, Ok)]
+
+
+def _report() -> None:
+    """The counts of the closing note, kept in var/ (git-ignored)."""
+    Path("var").mkdir(exist_ok=True)
+    Path("var/fuzz-report.json").write_text(
+        json.dumps(
+            {
+                "operations": len({label for label, _ in OPERATIONS_RUN}),
+                "examples_per_role": EXAMPLES_RUN,
+                "examples": sum(EXAMPLES_RUN.values()),
+                "stateful_calls": len(STATEFUL_CALLS),
+            },
+            indent=2,
+        )
+    )
