@@ -67,8 +67,10 @@ def synthesize(people: int, now: datetime, seed: int) -> dict[str, list[dict[str
     rnd = random.Random(seed)
     start = now - timedelta(days=730)
     cohorts = [f"coh_{g}_{c}" for g in range(5) for c in range(4)]
-    persons, members = [], []
-    mentors, mentees = [], []
+    persons: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    mentors: list[tuple[str, datetime, str]] = []
+    mentees: list[tuple[str, datetime, str]] = []
     for n in range(people):
         pid = f"per_{n:07d}"
         is_mentor = n % 5 == 0
@@ -90,7 +92,7 @@ def synthesize(people: int, now: datetime, seed: int) -> dict[str, list[dict[str
         cohort = rnd.choice(cohorts)
         members.append({"person": pid, "cohort": cohort, "since": _iso(created)})
         (mentors if is_mentor else mentees).append((pid, created, cohort))
-    created_of = {p["id"]: p["created_at"] for p in persons}
+    created_of: dict[str, Any] = {p["id"]: p["created_at"] for p in persons}
     knows, seen = [], set()
     for n in range(people * 4):
         a, b = rnd.sample(range(people), 2)
