@@ -30,6 +30,8 @@ from bench.common import PASSWORD, ROOT, URI
 from graph.synthetic import Network
 
 API_PORT = int(os.environ.get("ROLODEX_BENCH_API_PORT", "8741"))
+API_WORKERS = int(os.environ.get("BENCH_API_WORKERS", "2"))
+"""Uvicorn workers, as the Dockerfile runs the service (`ROLODEX_WORKERS=2`)."""
 BASE_URL = f"http://127.0.0.1:{API_PORT}"
 KEYS_DIR = ROOT / "var" / "bench-keys"
 PROBE_CONTACTS = (10, 100, 1000)
@@ -60,13 +62,37 @@ class ApiProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    def peak_rss_mib(self) -> float:
-        """The process's peak resident set size so far (VmHWM)."""
-        with open(f"/proc/{self.pid}/status") as status:
+    def workers(self) -> list[int]:
+        """The worker processes uvicorn started (none when it serves in-process)."""
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == self.pid:
+                    children.append(int(entry.name))
+        return children
+
+    def peak_rss_mib(self) -> dict[str, float]:
+        """Peak resident set size (VmHWM) of the supervisor and each worker, and their sum."""
+        peaks = {"supervisor": _peak_rss(self.pid)}
+        for number, pid in enumerate(sorted(self.workers()), start=1):
+            peaks[f"worker_{number}"] = _peak_rss(pid)
+        peaks["total"] = round(sum(peaks.values()), 1)
+        return peaks
+
+
+def _peak_rss(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return round(int(line.split()[1]) / 1024, 1)
-        return 0.0
+    except OSError:
+        pass
+    return 0.0
 
 
 @contextmanager
@@ -85,6 +111,8 @@ def api_server() -> Iterator[ApiProcess]:
                 "127.0.0.1",
                 "--port",
                 f"{API_PORT}",
+                "--workers",
+                f"{API_WORKERS}",
             ],
             cwd=ROOT,
             env=server_env(),

@@ -86,7 +86,7 @@ def measure(driver: neo4j.Driver, keys: KeyStore, samples: int = 200) -> dict[st
     with httpx.Client(timeout=30) as client:
         for contacts in PROBE_CONTACTS:
             person_id = f"per_probe{contacts}"
-            n = samples if contacts < 1000 else max(samples // 2, 20)
+            n = samples
             http, size = over_http(client, person_token(keys, person_id), person_id, n)
             base = floor(driver, keys, person_id, n)
             ours, theirs = percentiles(http), percentiles(base)
