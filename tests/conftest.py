@@ -156,6 +156,23 @@ def tokens(client: TestClient, settings: Settings) -> TokenFactory:
 
 
 @pytest.fixture
+def acme(client: TestClient, tokens: TokenFactory) -> str:
+    """A registered platform `acme` with a JWKS URL (for consent and export tests; no keys served)."""
+    response = client.post(
+        "/v1/admin/platforms",
+        json={
+            "id": "acme",
+            "name": "Acme",
+            "issuer": "https://acme.example",
+            "jwks_url": "https://acme.example/jwks.json",
+        },
+        headers=tokens.headers("root", "admin"),
+    )
+    assert response.status_code == 201, response.text
+    return "acme"
+
+
+@pytest.fixture
 def partner(client: TestClient, tokens: TokenFactory) -> Iterator[FakePartner]:
     """A partner platform (its own keys and loopback server), registered with the app."""
     fake = FakePartner("acme")

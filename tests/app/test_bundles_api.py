@@ -31,22 +31,6 @@ async def subject(graph: Graph) -> str:
     return SUBJECT
 
 
-@pytest.fixture
-def acme(client: TestClient, tokens: TokenFactory) -> str:
-    response = client.post(
-        "/v1/admin/platforms",
-        json={
-            "id": "acme",
-            "name": "Acme",
-            "issuer": "https://acme.example",
-            "jwks_url": "https://acme.example/jwks.json",
-        },
-        headers=tokens.headers("root", "admin"),
-    )
-    assert response.status_code == 201
-    return "acme"
-
-
 def _payload(bundle: str) -> dict[str, Any]:
     segment = bundle.split(".")[1]
     decoded: dict[str, Any] = json.loads(

@@ -24,22 +24,6 @@ async def people(graph: Graph) -> None:
     )
 
 
-@pytest.fixture
-def acme(client: TestClient, tokens: TokenFactory) -> str:
-    response = client.post(
-        "/v1/admin/platforms",
-        json={
-            "id": "acme",
-            "name": "Acme",
-            "issuer": "https://acme.example",
-            "jwks_url": "https://acme.example/jwks.json",
-        },
-        headers=tokens.headers("root", "admin"),
-    )
-    assert response.status_code == 201, response.text
-    return "acme"
-
-
 def _grant(
     client: TestClient, tokens: TokenFactory, person: str = ALICE, **body: object
 ) -> dict[str, object]:
