@@ -157,13 +157,10 @@ def test_wrong_issuer(probe: TestClient, settings: Settings) -> None:
     )
 
 
-@pytest.mark.parametrize("typ", ["rolodex-bundle+jwt", "rolodex-consent-receipt+jwt", "JWT"])
-def test_a_document_presented_as_an_access_token_is_refused(
-    probe: TestClient, settings: Settings, typ: str
-) -> None:
-    documents = probe.app.state.keystore.documents  # type: ignore[attr-defined]
+def _admin_claims(settings: Settings) -> dict[str, object]:
+    """Claims that would make a valid admin access token, if signed as one with an access key."""
     now = int(datetime.now(UTC).timestamp())
-    claims = {
+    return {
         "iss": settings.public_url,
         "sub": "p1",
         "aud": settings.access_token_audience,
@@ -172,6 +169,14 @@ def test_a_document_presented_as_an_access_token_is_refused(
         "jti": "x",
         "role": "admin",
     }
+
+
+@pytest.mark.parametrize("typ", ["rolodex-bundle+jwt", "rolodex-consent-receipt+jwt", "JWT"])
+def test_a_document_presented_as_an_access_token_is_refused(
+    probe: TestClient, settings: Settings, typ: str
+) -> None:
+    documents = probe.app.state.keystore.documents  # type: ignore[attr-defined]
+    claims = _admin_claims(settings)
     _assert_invalid_token(_get(probe, jws.sign(claims, documents.active, typ)), "type-mismatch")
 
 
@@ -179,16 +184,7 @@ def test_access_typ_signed_with_a_document_key_is_refused(
     probe: TestClient, settings: Settings
 ) -> None:
     documents = probe.app.state.keystore.documents  # type: ignore[attr-defined]
-    now = int(datetime.now(UTC).timestamp())
-    claims = {
-        "iss": settings.public_url,
-        "sub": "p1",
-        "aud": settings.access_token_audience,
-        "iat": now,
-        "exp": now + 600,
-        "jti": "x",
-        "role": "admin",
-    }
+    claims = _admin_claims(settings)
     _assert_invalid_token(
         _get(probe, jws.sign(claims, documents.active, ACCESS_TOKEN_TYP)), "key-not-found"
     )
