@@ -30,6 +30,7 @@ from app.routers import (
     bundles,
     consents,
     contacts,
+    credentials,
     dashboard,
     health,
     imports,
@@ -51,6 +52,7 @@ from app.security_setup import (
     build_authenticator,
     build_importer,
     build_keystore,
+    build_presentation_pipeline,
     build_rate_limits,
 )
 from app.settings import Settings
@@ -103,6 +105,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = graph
         app.state.http_client = http_client
         app.state.bundle_importer = build_importer(settings, graph, http_client)
+        app.state.presentations = build_presentation_pipeline(
+            settings, graph, http_client, keystore
+        )
         worker = WebhookWorker(graph, http_client, keystore, settings)
         app.state.webhook_worker = worker
         worker_task = (
@@ -185,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         preferences,
         bundles,
         imports,
+        credentials,
         webhook_deliveries,
         metrics,
         matching,

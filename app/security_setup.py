@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
 from app.ratelimit import RateLimit, RateLimits
@@ -9,6 +11,8 @@ from app.settings import Settings
 from auth.authenticator import Authenticator, ExternalIdentityProvider
 from auth.jwks_client import JwksCache
 from auth.keys import KeyStore, load_keystore
+from credentials.presentation_import import PresentationImport, PresentationPipeline
+from credentials.resolvers import GraphNonces, StatusListResolver, TrustedIssuers
 from export.importer import BundleImporter, ImportSettings
 from graph.db import Graph
 
@@ -29,6 +33,17 @@ def build_keystore(settings: Settings) -> KeyStore:
     )
 
 
+def jwks_cache(settings: Settings, http_client: httpx.AsyncClient) -> JwksCache:
+    """A cache of other parties' published keys (each user of keys gets its own)."""
+    return JwksCache(
+        http_client,
+        ttl_seconds=settings.jwks_cache_ttl_seconds,
+        allow_loopback_http=settings.is_development,
+        timeout_seconds=settings.http_timeout_seconds,
+        min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+    )
+
+
 def build_authenticator(
     settings: Settings, keystore: KeyStore, http_client: httpx.AsyncClient
 ) -> Authenticator:
@@ -44,13 +59,7 @@ def build_authenticator(
         issuer=settings.public_url,
         audience=settings.access_token_audience,
         external=external,
-        jwks_cache=JwksCache(
-            http_client,
-            ttl_seconds=settings.jwks_cache_ttl_seconds,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
-            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
-        ),
+        jwks_cache=jwks_cache(settings, http_client),
     )
 
 
@@ -61,13 +70,7 @@ def build_importer(
     return BundleImporter(
         graph,
         http_client,
-        JwksCache(
-            http_client,
-            ttl_seconds=settings.jwks_cache_ttl_seconds,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
-            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
-        ),
+        jwks_cache(settings, http_client),
         ImportSettings(
             platform_id=settings.platform_id,
             public_url=settings.public_url,
@@ -86,4 +89,37 @@ def build_rate_limits(settings: Settings) -> RateLimits:
         token=RateLimit(settings.rate_limit_token_per_minute, burst),
         export=RateLimit(settings.rate_limit_export_per_minute, burst),
         imports=RateLimit(settings.rate_limit_import_per_minute, burst),
+    )
+
+
+def build_presentation_pipeline(
+    settings: Settings, graph: Graph, http_client: httpx.AsyncClient, keystore: KeyStore
+) -> PresentationPipeline:
+    """The presentation verifier and importer (`POST /v1/imports` with a presentation)."""
+    keys = TrustedIssuers(
+        graph,
+        jwks_cache(settings, http_client),
+        keystore,
+        settings.public_url,
+    )
+    return PresentationPipeline(
+        importer=PresentationImport(
+            graph,
+            public_url=settings.public_url,
+            single_tx_items=settings.import_single_tx_items,
+            max_items=settings.import_max_items,
+        ),
+        keys=keys,
+        nonces=GraphNonces(graph),
+        status_lists=StatusListResolver(
+            graph,
+            http_client,
+            keys,
+            settings.public_url,
+            allow_loopback_http=settings.is_development,
+            timeout_seconds=settings.http_timeout_seconds,
+        ),
+        audience=settings.public_url,
+        max_bytes=settings.import_max_bytes,
+        max_age=timedelta(seconds=settings.presentation_max_age_seconds),
     )

@@ -107,6 +107,29 @@ class Settings(BaseSettings):
         description="At start-up, staged items of imports older than this (a crash mid-staging) are swept.",
     )
 
+    # SD-JWT VC credentials (docs/credentials.md).
+    credential_ttl_seconds: int = Field(
+        default=180 * 24 * 3600, ge=60, le=2 * 365 * 24 * 3600, description="Credential lifetime."
+    )
+    status_list_size: int = Field(
+        default=131_072,
+        ge=8,
+        multiple_of=8,
+        description="Entries per status list; indexes are drawn at random among free ones.",
+    )
+    status_list_ttl_seconds: int = Field(
+        default=300, ge=1, description="`ttl` of status list tokens: how long verifiers cache them."
+    )
+    status_list_lifetime_seconds: int = Field(
+        default=24 * 3600, ge=60, description="`exp` of a status list token, from its `iat`."
+    )
+    presentation_nonce_ttl_seconds: int = Field(
+        default=300, ge=1, le=3600, description="How long a presentation nonce stays usable."
+    )
+    presentation_max_age_seconds: int = Field(
+        default=300, ge=1, le=3600, description="Oldest `iat` of a key-binding JWT accepted."
+    )
+
     # Consent receipts and webhooks.
     controller_name: str = "Rolodex"
     privacy_policy_url: str = "https://rolodex.dev/privacy"

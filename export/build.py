@@ -22,7 +22,7 @@ def structured_name(full: str) -> dict[str, str]:
     return {"family": parts[-1], "given": " ".join(parts[:-1])}
 
 
-def _contact(row: dict[str, Any]) -> dict[str, Any]:
+def contact_item(row: dict[str, Any]) -> dict[str, Any]:
     name = row.get("name") or ""
     return {
         "id": row["id"],
@@ -59,7 +59,7 @@ def build_body(slice_: dict[str, Any], scopes: list[str], consent: ConsentRefere
             key: value for key, value in slice_["profile"].items() if value is not None
         }
     if "contacts" in slice_:
-        body["contacts"] = [_contact(row) for row in slice_["contacts"]]
+        body["contacts"] = [contact_item(row) for row in slice_["contacts"]]
     if "mentorships" in slice_:
         body["mentorships"] = [
             {**row, "goals": row.get("goals") or []} for row in slice_["mentorships"]

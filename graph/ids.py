@@ -26,6 +26,8 @@ PREFIXES = frozenset(
         "bdl",
         "imp",
         "aud",
+        "crd",
+        "stl",
     }
 )
 URL_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")

@@ -15,6 +15,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from graph import credentials
 from graph.consents import revoke_all_for_erasure
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError, no_such
@@ -220,7 +221,8 @@ async def list_people(
 async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = None) -> bool:
     """Erase a person; return False when there was nobody to erase.
 
-    In one transaction: their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
+    In one transaction: their credentials are revoked (status-list bit set, graph/credentials.py);
+    their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
     exclusions) to or from them are deleted; free
     text about them (mentorship goals and reasons, session notes) is removed from their
     mentorships; live mentorships end (`proposed` → `declined`, `active|paused` → `abandoned`,
@@ -237,6 +239,7 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
         if found is None:
             return False
         await revoke_all_for_erasure(tx, person_id, moment)
+        await credentials.revoke_all_for_erasure(tx, person_id, moment)
         await execute(
             tx,
             "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) DETACH DELETE c",

@@ -124,6 +124,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("AuditEvent", "person_id"),
         ),
     ),
+    Migration(
+        version=21,
+        name="credentials, status lists and presentation nonces",
+        statements=(
+            _unique("Credential"),
+            _unique("Credential", "entry"),
+            _index("Credential", "list_id"),
+            _unique("StatusList"),
+            _unique("PresentationNonce", "value"),
+        ),
+    ),
 )
 
 

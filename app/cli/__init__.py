@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import auth, database, local_neo4j, preferences, seed, service, verify
+from app.cli import auth, database, local_neo4j, preferences, seed, service, verify, wallet
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Rolodex operator commands.")
 cli.add_typer(local_neo4j.cli, name="neo4j")
@@ -12,6 +12,7 @@ cli.add_typer(auth.keys_cli, name="keys")
 cli.add_typer(auth.clients_cli, name="clients")
 cli.add_typer(auth.tokens_cli, name="tokens")
 cli.add_typer(preferences.cli, name="preferences")
+cli.add_typer(wallet.cli, name="wallet")
 service.register(cli)
 verify.register(cli)
 database.register(cli)

@@ -1,4 +1,9 @@
-"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD]`: check a bundle offline and summarise it.
+"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD] [--nonce N]`: check a bundle, or an
+SD-JWT VC presentation, and summarise it.
+
+A file whose content has `~` separators is a presentation (docs/credentials.md): the issuer's keys
+come from `--jwks` or its `/.well-known/jwt-vc-issuer`, its status list is fetched, and the
+key-binding JWT must carry `--audience` and `--nonce` when given.
 
 Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry) when every check
 passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when the inputs cannot be read.
@@ -7,7 +12,9 @@ Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched (https, or loo
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +23,12 @@ import httpx
 import typer
 
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
-from export.verify import BundleError, peek_claims, verify_offline
+from auth.outbound import OutboundUrlError, check_outbound_url
+from credentials import metadata, statuslist
+from credentials.resolvers import status_from_token
+from credentials.verifier import Expectation, PresentationError, verify_presentation
+from credentials.wallet import WalletError, unverified_payload
+from export.verify import MAX_BUNDLE_BYTES, BundleError, peek_claims, verify_offline
 
 
 def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, Any]]:
@@ -46,9 +58,16 @@ def register(cli: typer.Typer) -> None:
         allow_http_loopback: Annotated[
             bool, typer.Option(help="Allow http:// JWKS URLs on loopback hosts.")
         ] = False,
+        nonce: Annotated[
+            str | None, typer.Option(help="Presentations: require this key-binding nonce.")
+        ] = None,
     ) -> None:
-        """Verify a bundle offline: header, key by kid, signature, claims, schema."""
+        """Verify a bundle offline (header, key by kid, signature, claims, schema), or a
+        presentation (issuer signature, disclosures, key binding, status list)."""
         token = file.read_text().strip()
+        if "~" in token:
+            _verify_presentation(token, jwks, audience, nonce, allow_http_loopback)
+            return
         try:
             source = (
                 jwks
@@ -67,3 +86,87 @@ def register(cli: typer.Typer) -> None:
             typer.echo(f"error: {error.code}: {error.detail}", err=True)
             raise typer.Exit(1) from error
         typer.echo(json.dumps(verified.summary(), indent=2))
+
+
+@dataclass
+class _StaticKeys:
+    """The issuer's keys, loaded once (from --jwks or its jwt-vc-issuer metadata)."""
+
+    issuer: str | None
+    keys: dict[str, dict[str, Any]]
+
+    async def key(self, issuer: str, kid: str) -> dict[str, Any] | None:
+        if self.issuer is not None and issuer != self.issuer:
+            raise PresentationError("issuer-untrusted", f"The keys are {self.issuer!r}'s.")
+        return self.keys.get(kid)
+
+
+@dataclass
+class _FetchedStatusLists:
+    keys: _StaticKeys
+    allow_loopback_http: bool
+
+    async def status(self, issuer: str, uri: str, index: int) -> int:
+        try:
+            check_outbound_url(uri, allow_loopback_http=self.allow_loopback_http)
+            async with httpx.AsyncClient(timeout=10.0, follow_redirects=False) as http:
+                response = await http.get(uri, headers={"Accept": statuslist.MEDIA_TYPE})
+            response.raise_for_status()
+        except (OutboundUrlError, httpx.HTTPError) as error:
+            raise PresentationError(
+                "status-unverifiable", f"The status list could not be fetched: {error}"
+            ) from error
+        return await status_from_token(response.text.strip(), issuer, uri, index, self.keys)
+
+
+def _issuer_keys(token: str, jwks: str | None, allow_loopback_http: bool) -> _StaticKeys:
+    if jwks:
+        return _StaticKeys(None, _load_jwks(jwks, allow_loopback_http))
+    issuer = str(unverified_payload(token.split("~")[0]).get("iss", ""))
+    url = metadata.issuer_metadata_url(issuer)
+    check_jwks_url(url, allow_loopback_http=allow_loopback_http)
+    response = httpx.get(url, timeout=10.0, follow_redirects=False)
+    response.raise_for_status()
+    document = response.json()
+    if document.get("issuer") != issuer:
+        raise JwksFetchError("the issuer metadata names another issuer")
+    if "jwks" in document:
+        return _StaticKeys(issuer, parse_jwks(document["jwks"]))
+    return _StaticKeys(issuer, _load_jwks(str(document["jwks_uri"]), allow_loopback_http))
+
+
+def _verify_presentation(
+    token: str, jwks: str | None, audience: str | None, nonce: str | None, loopback: bool
+) -> None:
+    try:
+        keys = _issuer_keys(token, jwks, loopback)
+    except (OSError, ValueError, KeyError, WalletError, JwksFetchError, httpx.HTTPError) as error:
+        typer.echo(f"error: cannot load the issuer's keys: {error}", err=True)
+        raise typer.Exit(2) from error
+    try:
+        verified = asyncio.run(
+            verify_presentation(
+                token,
+                keys=keys,
+                nonces=None,
+                status_lists=_FetchedStatusLists(keys, loopback),
+                expect=Expectation(audience=audience, nonce=nonce, person_id=None),
+                max_bytes=MAX_BUNDLE_BYTES,
+            )
+        )
+    except PresentationError as error:
+        typer.echo(f"error: {error.code}: {error.detail}", err=True)
+        raise typer.Exit(1) from error
+    summary = {
+        "issuer": verified.issuer,
+        "vct": verified.claims.get("vct"),
+        "expires_at": verified.claims.get("exp"),
+        "holder_key": verified.holder_jwk,
+        "disclosed": verified.disclosed,
+        "claims": {
+            key: value
+            for key, value in verified.claims.items()
+            if key in ("profile", "contacts", "mentorships", "sessions", "outcomes")
+        },
+    }
+    typer.echo(json.dumps(summary, indent=2))

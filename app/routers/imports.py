@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -16,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app import telemetry
-from app.deps import GraphDep
+from app.deps import GraphDep, SettingsDep
 from app.errors import (
     ForbiddenError,
     NotFoundError,
@@ -26,10 +27,12 @@ from app.errors import (
 )
 from app.limits import IMPORT_ENVELOPE_BYTES
 from auth.principals import Principal, Role, Scope
-from auth.security import CurrentPrincipal
+from auth.security import CurrentPrincipal, PersonPrincipal
+from credentials.presentation_import import PresentationPipeline
+from credentials.verifier import PresentationError
 from export.importer import BundleImporter, Importer
 from export.verify import MAX_JSON_DEPTH, BundleError, bracket_depth
-from graph import imports
+from graph import credentials, imports
 
 router = APIRouter(tags=["imports"])
 log = logging.getLogger("rolodex.imports")
@@ -56,6 +59,26 @@ PROBLEM_STATUS: dict[str, int] = {
     "schema-invalid": 422,
     "identity-conflict": 409,
     "unsupported-media-type": 415,
+    # presentations (SD-JWT VC + key binding), docs/credentials.md
+    "presentation-too-large": 413,
+    "presentation-malformed": 400,
+    "presentation-holder-only": 403,
+    "credential-type-mismatch": 400,
+    "credential-expired": 422,
+    "credential-revoked": 403,
+    "status-unverifiable": 502,
+    "disclosure-malformed": 400,
+    "disclosure-unknown": 422,
+    "disclosure-duplicated": 422,
+    "digest-duplicated": 422,
+    "key-binding-missing": 401,
+    "key-binding-invalid": 400,
+    "key-binding-signature-invalid": 403,
+    "key-binding-stale": 422,
+    "sd-hash-mismatch": 422,
+    "nonce-unknown": 422,
+    "nonce-reused": 409,
+    "nonce-expired": 422,
 }
 TITLES: dict[str, str] = {slug: slug.replace("-", " ").capitalize() for slug in PROBLEM_STATUS}
 
@@ -73,10 +96,24 @@ class ImportReport(BaseModel):
     unchanged: dict[str, int]
     conflicts: list[dict[str, Any]]
     warnings: list[str]
+    disclosed: list[str] | None = Field(
+        default=None, description="For a presentation: the paths of the disclosed items."
+    )
 
 
 class ImportBody(BaseModel):
-    bundle: str = Field(description="The bundle, a compact JWS.")
+    bundle: str | None = Field(default=None, description="The bundle, a compact JWS.")
+    presentation: str | None = Field(
+        default=None,
+        description="Or an SD-JWT VC presentation with key binding (`<JWT>~<disclosure>~…~<KB-JWT>`), "
+        "from the holder; see docs/credentials.md.",
+    )
+
+
+class NonceResponse(BaseModel):
+    nonce: str = Field(description="Put it in the key-binding JWT's `nonce`; single use.")
+    aud: str = Field(description="The `aud` the key-binding JWT must carry for this instance.")
+    expires_at: datetime
 
 
 def _importer_of(principal: Principal) -> Importer:
@@ -105,14 +142,15 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _token_from(raw: bytes, content_type: str) -> str:
+def _token_from(raw: bytes, content_type: str) -> tuple[str, str]:
+    """(`bundle` or `presentation`, the token)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BundleError("bundle-malformed", "The request is not valid UTF-8.") from error
     media = content_type.split(";")[0].strip().lower()
     if media == "application/jose":
-        return text.strip()
+        return "bundle", text.strip()
     if media in ("application/json", ""):
         if bracket_depth(text) > MAX_JSON_DEPTH:
             raise BundleError(
@@ -124,14 +162,17 @@ def _token_from(raw: bytes, content_type: str) -> str:
             raise BundleError("bundle-malformed", "The request body is not JSON.") from error
         if (
             not isinstance(document, dict)
-            or not isinstance(document.get("bundle"), str)
-            or set(document) != {"bundle"}
+            or len(document) != 1
+            or not isinstance(next(iter(document.values())), str)
+            or next(iter(document)) not in ("bundle", "presentation")
         ):
             raise BundleError(
                 "bundle-malformed",
-                'Send {"bundle": "<compact JWS>"} or the JWS as application/jose.',
+                'Send {"bundle": "<compact JWS>"}, {"presentation": "<SD-JWT+KB>"} '
+                "or the JWS as application/jose.",
             )
-        return str(document["bundle"]).strip()
+        kind, token = next(iter(document.items()))
+        return str(kind), str(token).strip()
     raise BundleError("unsupported-media-type", "Send application/json or application/jose.")
 
 
@@ -201,7 +242,7 @@ async def create(
     # (the pipeline logs the refusals of its own checks).
     try:
         raw = await _read_capped(request, settings.import_max_bytes + IMPORT_ENVELOPE_BYTES)
-        token = _token_from(raw, request.headers.get("content-type", ""))
+        kind, token = _token_from(raw, request.headers.get("content-type", ""))
     except BundleError as error:
         log.warning(
             "import rejected",
@@ -213,15 +254,45 @@ async def create(
         )
         return _refused(request, error)
     try:
-        report = await pipeline.run(token, importer, dry_run=dry_run)
+        if kind == "presentation":
+            presentations: PresentationPipeline = request.app.state.presentations
+            report = await presentations.run(token, importer, dry_run=dry_run)
+        else:
+            report = await pipeline.run(token, importer, dry_run=dry_run)
     except BundleError as error:
         return _refused(request, error)
+    except PresentationError as error:
+        log.warning("presentation rejected", extra={"problem": error.code, "dry_run": dry_run})
+        return _refused(request, BundleError(error.code, error.detail))
     telemetry.count_import("dry_run" if dry_run else "applied")
     if dry_run:
         response.status_code = status.HTTP_200_OK
     else:
         response.headers["Location"] = f"/v1/imports/{report['import_id']}"
     return ImportReport.model_validate(report)
+
+
+@router.post(
+    "/v1/imports/nonce",
+    name="nonce",
+    status_code=status.HTTP_201_CREATED,
+    summary="A fresh nonce (and the aud) for the key-binding JWT of a presentation to import",
+)
+async def nonce(
+    principal: PersonPrincipal, graph: GraphDep, settings: SettingsDep
+) -> NonceResponse:
+    assert principal.person_id is not None
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(seconds=settings.presentation_nonce_ttl_seconds)
+    await credentials.sweep_nonces(graph, now - timedelta(hours=1))
+    value = await credentials.create_nonce(
+        graph,
+        person_id=principal.person_id,
+        aud=settings.public_url,
+        issued_at=now,
+        expires_at=expires_at,
+    )
+    return NonceResponse(nonce=value, aud=settings.public_url, expires_at=expires_at)
 
 
 @router.get(
