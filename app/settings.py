@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         description="At start-up, staged items of imports older than this (a crash mid-staging) are swept.",
     )
 
+    vcard_import_max_cards: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most cards one contacts.vcf upload may hold (the body keeps max_body_bytes).",
+    )
+
     # SD-JWT VC credentials (docs/credentials.md).
     credential_ttl_seconds: int = Field(
         default=180 * 24 * 3600, ge=60, le=2 * 365 * 24 * 3600, description="Credential lifetime."
