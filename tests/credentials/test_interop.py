@@ -167,12 +167,14 @@ def test_npm_sd_jwt_vc_presentation_is_accepted_by_our_importer(
     answer = alice.issue()
     (tmp_path / "credential").write_text(answer["credential"])
     (tmp_path / "key").write_text(json.dumps(_holder_jwk(alice)))
+    position = _first_real_position(answer["credential"], "outcomes")
     fresh = alice.nonce()
     presented = _node(
         "present",
         str(tmp_path / "credential"),
         str(tmp_path / "key"),
-        json.dumps({"outcomes": {"0": True}, "profile": {"skills": True}}),
+        # the npm frame indexes the raw array, decoys included
+        json.dumps({"outcomes": {str(position): True}, "profile": {"skills": True}}),
         fresh["aud"],
         fresh["nonce"],
     )
