@@ -164,7 +164,7 @@ async def revoke_all_for_erasure(
     tx: AsyncManagedTransaction, person_id: str, now: datetime
 ) -> None:
     """Inside the erasure transaction: every credential of the person becomes invalid and
-    forgets whose it was (its status entry stays, with its bit set)."""
+    forgets whose it was (its status entry stays, with its bit set); their nonces go."""
     await execute(
         tx,
         """
@@ -176,6 +176,7 @@ async def revoke_all_for_erasure(
         person=person_id,
         now=now,
     )
+    await execute(tx, "MATCH (n:PresentationNonce {person_id: $person}) DELETE n", person=person_id)
 
 
 async def status_list(graph: Graph, list_id: str) -> Row | None:

@@ -71,7 +71,7 @@ PROBLEM_STATUS: dict[str, int] = {
     "disclosure-unknown": 422,
     "disclosure-duplicated": 422,
     "digest-duplicated": 422,
-    "key-binding-missing": 401,
+    "key-binding-missing": 403,
     "key-binding-invalid": 400,
     "key-binding-signature-invalid": 403,
     "key-binding-stale": 422,
@@ -277,11 +277,15 @@ async def create(
     name="nonce",
     status_code=status.HTTP_201_CREATED,
     summary="A fresh nonce (and the aud) for the key-binding JWT of a presentation to import",
+    responses=problem_responses(ForbiddenError, RateLimitedError),
 )
 async def nonce(
-    principal: PersonPrincipal, graph: GraphDep, settings: SettingsDep
+    principal: PersonPrincipal, graph: GraphDep, settings: SettingsDep, request: Request
 ) -> NonceResponse:
+    """Single use, short-lived, and only for the person asking: a presentation imported with it
+    must be sent with the same person's token."""
     assert principal.person_id is not None
+    request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
     now = datetime.now(UTC)
     expires_at = now + timedelta(seconds=settings.presentation_nonce_ttl_seconds)
     await credentials.sweep_nonces(graph, now - timedelta(hours=1))

@@ -232,7 +232,7 @@ async def test_a_stranger_with_the_credential_file_but_not_the_key_cannot_import
     compact = sdjwt.split(answer["credential"])
     before = await _snapshot(graph)
     # as issued, without key binding
-    body = problem(bob.import_(answer["credential"]), 401)
+    body = problem(bob.import_(answer["credential"]), 403)
     assert body["type"] == PROBLEMS + "key-binding-missing"
     # with a key-binding JWT signed by his own key, over his own nonce
     fresh = bob.nonce()
