@@ -13,9 +13,9 @@ from app.errors import (
 )
 from app.models.contacts import Contact, ContactCreate
 from app.pagination import Page, PageDep, page_of
-from export import vcard
 from graph import contacts
 from graph.errors import no_such
+from portability import vcard
 
 router = APIRouter(prefix="/v1/people/{person_id}", tags=["contacts"])
 
