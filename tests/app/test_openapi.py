@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -59,7 +61,7 @@ def _refs(node: object) -> list[str]:
     return found
 
 
-def _resolves(document: dict[str, object], ref: str) -> bool:
+def _resolves(document: Mapping[str, Any], ref: str) -> bool:
     if not ref.startswith("#/"):
         return False
     node: object = document
