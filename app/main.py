@@ -28,6 +28,7 @@ from app.openapi_extras import document_common_problems
 from app.routers import (
     audit,
     bundles,
+    calendar,
     consents,
     contacts,
     dashboard,
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics,
         matching,
         audit,
+        calendar,
     ):
         app.include_router(resource.router)
     dashboard.install_dashboard(app, settings.dashboard_dir)

@@ -3,13 +3,15 @@
 Runs the one bundle verifier (`portability.verify.verify_bundle`, the same code the importer
 runs): header, key by kid, signature, claims, the consent receipt (signed by the same issuer,
 same `sub` and `aud`, unexpired, scopes covering every section, status URL on the issuer's host)
-and the body schema. The receipt's status URL is asked too when the keys are fetched from the
-issuer itself (no `--jwks`), or with `--check-status`; with `--jwks` (a file, or a copy at another
-URL) it is skipped unless asked for, and the summary says `"consent_status": "not checked"`.
+and the body schema. The receipt's status URL is asked too with `--check-status` (it needs the
+issuer to be reachable); without it the summary says `"consent_status": "not checked"`.
 
 Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry, consent
 status) when every check passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when
-the inputs cannot be read.
+the inputs cannot be read. Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched over
+https; in development (any `ROLODEX_ENVIRONMENT` but `production`) http on a loopback host is
+accepted too, so `rolodex verify FILE` works against the local instance (`--allow-http-loopback`
+forces it, `--no-allow-http-loopback` refuses it).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from pydantic import ValidationError
 
+from app.settings import Settings
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
 from portability.errors import PortabilityError
 from portability.verify import HttpStatus, VerifiedBundle, keys_from, peek_claims, verify_bundle
@@ -57,6 +61,15 @@ async def _verify(
         )
 
 
+def loopback_http_by_default() -> bool:
+    """Development accepts http JWKS URLs on loopback hosts; production (or settings that do
+    not load, which is never taken as development) keeps https only."""
+    try:
+        return Settings().is_development
+    except ValidationError:
+        return False
+
+
 def register(cli: typer.Typer) -> None:
     @cli.command("verify")
     def verify(
@@ -71,16 +84,20 @@ def register(cli: typer.Typer) -> None:
             str | None, typer.Option(help="Require this audience (your platform id, or self).")
         ] = None,
         check_status: Annotated[
+            bool,
+            typer.Option(help="Also GET the consent status URL and require `active`."),
+        ] = False,
+        allow_http_loopback: Annotated[
             bool | None,
             typer.Option(
-                help="GET the consent status URL (default: only without --jwks, i.e. online)."
+                help="Allow http:// JWKS and status URLs on loopback hosts "
+                "(default: yes in development, no in production)."
             ),
         ] = None,
-        allow_http_loopback: Annotated[
-            bool, typer.Option(help="Allow http:// JWKS and status URLs on loopback hosts.")
-        ] = False,
     ) -> None:
         """Verify a bundle: header, key by kid, signature, claims, consent receipt, schema."""
+        if allow_http_loopback is None:
+            allow_http_loopback = loopback_http_by_default()
         token = file.read_text().strip()
         try:
             source = (
@@ -94,16 +111,9 @@ def register(cli: typer.Typer) -> None:
         except (OSError, JwksFetchError, httpx.HTTPError) as error:
             typer.echo(f"error: cannot load the JWKS: {error}", err=True)
             raise typer.Exit(2) from error
-        online = jwks is None
         try:
             verified = asyncio.run(
-                _verify(
-                    token,
-                    keys,
-                    audience,
-                    online if check_status is None else check_status,
-                    allow_http_loopback,
-                )
+                _verify(token, keys, audience, check_status, allow_http_loopback)
             )
         except PortabilityError as error:
             typer.echo(f"error: {error.slug}: {error.detail}", err=True)
