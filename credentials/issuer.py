@@ -21,12 +21,12 @@ from pydantic import BaseModel
 from auth.keys import KeyStore
 from credentials import metadata
 from credentials.sdjwt import SD_ALG, SD_ALG_KEY, SD_KEY, Builder, Compact
-from export.build import contact_item
-from export.documents import sign_document
-from export.models import Contact, Mentorship, OutcomeMeasurement, Session
 from graph import bundle_source
 from graph import credentials as store
 from graph.db import Graph
+from portability.bundle.contacts import to_item
+from portability.bundle.models import Contact, Mentorship, OutcomeMeasurement, Session
+from portability.documents import sign_document
 
 TYP = "dc+sd-jwt"
 ITEM_MODELS: dict[str, type[BaseModel]] = {
@@ -60,7 +60,7 @@ def _decoys(real: int) -> int:
 def _items(slice_: dict[str, Any], section: str) -> list[dict[str, Any]]:
     rows = slice_.get(section) or []
     if section == "contacts":
-        rows = [contact_item(row) for row in rows]
+        rows = [to_item(row) for row in rows]
     elif section == "mentorships":
         rows = [{**row, "goals": row.get("goals") or []} for row in rows]
     model = ITEM_MODELS[section]

@@ -15,10 +15,12 @@ from auth.jwks_client import JwksCache, JwksFetchError, parse_jwks
 from auth.keys import KeyStore
 from auth.outbound import OutboundUrlError, check_outbound_url
 from credentials import metadata, statuslist
-from credentials.verifier import IssuerKeys, NonceRecord, PresentationError
+from credentials.errors import StatusUnverifiableError
+from credentials.verifier import IssuerKeys, NonceRecord
 from graph import credentials as store
 from graph import platforms
 from graph.db import Graph
+from portability.errors import IssuerUntrustedError, KeyNotFoundError
 
 MAX_STATUS_LIST_BYTES = 1024 * 1024
 
@@ -36,9 +38,7 @@ class TrustedIssuers:
     async def key(self, issuer: str, kid: str) -> dict[str, Any] | None:
         platform = await platforms.find_by_issuer(self.graph, issuer)
         if platform is None:
-            raise PresentationError(
-                "issuer-untrusted", f"Issuer {issuer!r} is not a registered platform here."
-            )
+            raise IssuerUntrustedError(f"Issuer {issuer!r} is not a registered platform here.")
         if issuer == self.public_url:
             self.keystore.documents.refresh()
             own = self.keystore.documents.find(kid, datetime.now(UTC))
@@ -50,9 +50,7 @@ class TrustedIssuers:
         try:
             return await self.jwks.find(platform["jwks_url"], kid)
         except JwksFetchError as error:
-            raise PresentationError(
-                "key-not-found", f"The issuer's keys could not be fetched: {error}"
-            ) from error
+            raise KeyNotFoundError(f"The issuer's keys could not be fetched: {error}") from error
 
 
 @dataclass
@@ -85,9 +83,7 @@ class StatusListResolver:
         if issuer == self.public_url and uri.startswith(local_prefix):
             found = await store.status_list(self.graph, uri.removeprefix(local_prefix))
             if found is None or not 0 <= index < found["size"]:
-                raise PresentationError(
-                    "status-unverifiable", "The credential's status entry does not exist."
-                )
+                raise StatusUnverifiableError("The credential's status entry does not exist.")
             return statuslist.INVALID if index in set(found["invalid"]) else statuslist.VALID
         token = await self._fetch(uri)
         return await status_from_token(token, issuer, uri, index, self.keys)
@@ -102,13 +98,12 @@ class StatusListResolver:
                 follow_redirects=False,
             )
         except (OutboundUrlError, httpx.HTTPError) as error:
-            raise PresentationError(
-                "status-unverifiable",
+            raise StatusUnverifiableError(
                 f"The status list could not be fetched: {type(error).__name__}.",
             ) from error
         if response.status_code != 200 or len(response.content) > MAX_STATUS_LIST_BYTES:
-            raise PresentationError(
-                "status-unverifiable", f"The status list endpoint answered {response.status_code}."
+            raise StatusUnverifiableError(
+                f"The status list endpoint answered {response.status_code}."
             )
         return response.text.strip()
 
@@ -120,18 +115,16 @@ async def status_from_token(token: str, issuer: str, uri: str, index: int, keys:
         header = jws.read_header(token, typ=statuslist.TYP, max_bytes=MAX_STATUS_LIST_BYTES)
         key = await keys.key(issuer, header.kid)
         if key is None:
-            raise PresentationError("status-unverifiable", "The status list's key is unknown.")
+            raise StatusUnverifiableError("The status list's key is unknown.")
         claims = jws.verify_signature(token, key)
         jws.check_claims(claims, issuer=None, audience=None, required=("sub", "iat", "status_list"))
     except jws.JwsError as error:
-        raise PresentationError(
-            "status-unverifiable", f"The status list token does not verify: {error.description}"
+        raise StatusUnverifiableError(
+            f"The status list token does not verify: {error.description}"
         ) from error
     if claims["sub"] != uri:
-        raise PresentationError("status-unverifiable", "The status list token is for another list.")
+        raise StatusUnverifiableError("The status list token is for another list.")
     try:
         return statuslist.status_at(claims["status_list"], index)
     except statuslist.StatusListError as error:
-        raise PresentationError(
-            "status-unverifiable", f"The status list is unreadable: {error}"
-        ) from error
+        raise StatusUnverifiableError(f"The status list is unreadable: {error}") from error

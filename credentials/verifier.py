@@ -10,7 +10,8 @@
    recent, `sd_hash` over the presented SD-JWT;
 4. the status list entry of the credential (`status.status_list`): valid.
 
-Each refusal is a `PresentationError` whose code is its problem slug (docs/credentials.md).
+Each refusal is an error class carrying its problem slug (credentials/errors.py,
+docs/credentials.md).
 The checks that need the outside world (issuer keys, nonces, status lists) go through the small
 protocols below, so `rolodex verify` and the import route share this module.
 """
@@ -24,20 +25,34 @@ from typing import Any, Protocol
 
 from auth import jws
 from credentials import sdjwt, statuslist
+from credentials.errors import (
+    CredentialExpiredError,
+    CredentialRevokedError,
+    CredentialTypeMismatchError,
+    KeyBindingInvalidError,
+    KeyBindingMissingError,
+    KeyBindingSignatureInvalidError,
+    KeyBindingStaleError,
+    NonceExpiredError,
+    NonceReusedError,
+    NonceUnknownError,
+    PresentationMalformedError,
+    PresentationTooLargeError,
+    SdHashMismatchError,
+    from_format_error,
+)
 from credentials.issuer import TYP
 from credentials.jwk import JwkError, public_p256
 from credentials.sdjwt import SdJwtError
+from portability.errors import (
+    AlgorithmNotAllowedError,
+    AudienceMismatchError,
+    KeyNotFoundError,
+    PortabilityError,
+    SignatureInvalidError,
+)
 
 LEEWAY_SECONDS = 30
-
-
-class PresentationError(Exception):
-    """A presentation was refused; `code` is the problem slug."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,7 @@ class NonceRecord:
 
 class IssuerKeys(Protocol):
     async def key(self, issuer: str, kid: str) -> dict[str, Any] | None:
-        """The issuer's public JWK with this kid; raise PresentationError("issuer-untrusted")
+        """The issuer's public JWK with this kid; IssuerUntrustedError
         when the issuer is not trusted here."""
 
 
@@ -85,13 +100,13 @@ class VerifiedPresentation:
     credential_digest: str  # sha-256 of the issuer-signed JWT: the credential's identity
 
 
-def _json_segment(segment: str, what: str, code: str) -> dict[str, Any]:
+def _json_segment(segment: str, what: str, refusal: type[PortabilityError]) -> dict[str, Any]:
     try:
         value = json.loads(sdjwt.b64url_decode(segment).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        raise PresentationError(code, f"The {what} is not base64url JSON.") from error
+        raise refusal(f"The {what} is not base64url JSON.") from error
     if not isinstance(value, dict):
-        raise PresentationError(code, f"The {what} is not a JSON object.")
+        raise refusal(f"The {what} is not a JSON object.")
     return value
 
 
@@ -100,15 +115,17 @@ def _number(claims: dict[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PresentationError("presentation-malformed", f"The {name!r} claim is not a number.")
+        raise PresentationMalformedError(f"The {name!r} claim is not a number.")
     return float(value)
 
 
-def _signed_claims(token: str, key: dict[str, Any], code: str) -> dict[str, Any]:
+def _signed_claims(
+    token: str, key: dict[str, Any], refusal: type[PortabilityError]
+) -> dict[str, Any]:
     try:
         return jws.verify_signature(token, key)
     except jws.JwsError as error:
-        raise PresentationError(code, "The signature does not verify.") from error
+        raise refusal("The signature does not verify.") from error
 
 
 async def verify_presentation(
@@ -123,63 +140,58 @@ async def verify_presentation(
 ) -> VerifiedPresentation:
     moment = now or datetime.now(UTC)
     if len(presentation) > max_bytes:
-        raise PresentationError(
-            "presentation-too-large", f"The presentation exceeds {max_bytes} bytes."
-        )
+        raise PresentationTooLargeError(f"The presentation exceeds {max_bytes} bytes.")
     try:
         compact = sdjwt.split(presentation)
     except SdJwtError as error:
-        raise PresentationError(error.code, error.detail) from error
+        raise from_format_error(error.code, error.detail) from error
 
     # 1. the issuer-signed JWT
     header_segment, payload_segment, _ = compact.jwt.split(".")
-    header = _json_segment(header_segment, "credential header", "presentation-malformed")
+    header = _json_segment(header_segment, "credential header", PresentationMalformedError)
     if header.get("alg") not in jws.ALLOWED_ALGORITHMS:
-        raise PresentationError(
-            "algorithm-not-allowed", f"Algorithm {header.get('alg')!r} is not accepted; only ES256."
+        raise AlgorithmNotAllowedError(
+            f"Algorithm {header.get('alg')!r} is not accepted; only ES256."
         )
     if header.get("typ") != TYP:
-        raise PresentationError(
-            "credential-type-mismatch",
+        raise CredentialTypeMismatchError(
             f"The credential's typ is {header.get('typ')!r}; an SD-JWT VC has {TYP!r}.",
         )
     if "crit" in header:
-        raise PresentationError(
-            "presentation-malformed", "Critical header parameters are not supported."
-        )
+        raise PresentationMalformedError("Critical header parameters are not supported.")
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
-        raise PresentationError("key-not-found", "The credential header names no key id (kid).")
-    unverified = _json_segment(payload_segment, "credential payload", "presentation-malformed")
+        raise KeyNotFoundError("The credential header names no key id (kid).")
+    unverified = _json_segment(payload_segment, "credential payload", PresentationMalformedError)
     issuer = unverified.get("iss")
     if not isinstance(issuer, str):
-        raise PresentationError("presentation-malformed", "The credential names no issuer.")
+        raise PresentationMalformedError("The credential names no issuer.")
     key = await keys.key(issuer, kid)
     if key is None:
-        raise PresentationError("key-not-found", f"The issuer publishes no key with id {kid!r}.")
-    payload = _signed_claims(compact.jwt, key, "signature-invalid")
+        raise KeyNotFoundError(f"The issuer publishes no key with id {kid!r}.")
+    payload = _signed_claims(compact.jwt, key, SignatureInvalidError)
     if not isinstance(payload.get("vct"), str):
-        raise PresentationError("presentation-malformed", "The credential has no vct.")
+        raise PresentationMalformedError("The credential has no vct.")
     expires = _number(payload, "exp")
     if expires is not None and moment.timestamp() > expires + LEEWAY_SECONDS:
-        raise PresentationError("credential-expired", "The credential has expired.")
+        raise CredentialExpiredError("The credential has expired.")
     issued = _number(payload, "iat")
     if issued is not None and issued > moment.timestamp() + LEEWAY_SECONDS:
-        raise PresentationError("presentation-malformed", "The credential is issued in the future.")
+        raise PresentationMalformedError("The credential is issued in the future.")
     cnf = payload.get("cnf")
     try:
         jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
         holder_jwk = public_p256(jwk if isinstance(jwk, dict) else {})
     except JwkError as error:
-        raise PresentationError(
-            "presentation-malformed", f"The credential binds no usable holder key: {error}"
+        raise PresentationMalformedError(
+            f"The credential binds no usable holder key: {error}"
         ) from error
 
     # 2. the disclosures
     try:
         unpacked = sdjwt.unpack(payload, compact.disclosures)
     except SdJwtError as error:
-        raise PresentationError(error.code, error.detail) from error
+        raise from_format_error(error.code, error.detail) from error
 
     # 3. key binding
     nonce = await _check_key_binding(compact, holder_jwk, nonces, expect, moment)
@@ -207,64 +219,51 @@ async def _check_key_binding(
     moment: datetime,
 ) -> str | None:
     if compact.kb_jwt is None:
-        raise PresentationError(
-            "key-binding-missing",
+        raise KeyBindingMissingError(
             "The presentation has no key-binding JWT: the holder must sign it with their key.",
         )
     header = _json_segment(
-        compact.kb_jwt.split(".")[0], "key-binding header", "key-binding-invalid"
+        compact.kb_jwt.split(".")[0], "key-binding header", KeyBindingInvalidError
     )
     if header.get("alg") not in jws.ALLOWED_ALGORITHMS:
-        raise PresentationError(
-            "algorithm-not-allowed", f"Key-binding algorithm {header.get('alg')!r} is not accepted."
+        raise AlgorithmNotAllowedError(
+            f"Key-binding algorithm {header.get('alg')!r} is not accepted."
         )
     if header.get("typ") != sdjwt.KB_TYP:
-        raise PresentationError(
-            "key-binding-invalid", f"The key-binding JWT's typ is not {sdjwt.KB_TYP!r}."
-        )
-    claims = _signed_claims(compact.kb_jwt, holder_jwk, "key-binding-signature-invalid")
+        raise KeyBindingInvalidError(f"The key-binding JWT's typ is not {sdjwt.KB_TYP!r}.")
+    claims = _signed_claims(compact.kb_jwt, holder_jwk, KeyBindingSignatureInvalidError)
     missing = [name for name in ("iat", "aud", "nonce", "sd_hash") if name not in claims]
     if missing:
-        raise PresentationError(
-            "key-binding-invalid", f"The key-binding JWT lacks {', '.join(missing)}."
-        )
+        raise KeyBindingInvalidError(f"The key-binding JWT lacks {', '.join(missing)}.")
     if expect.audience is not None and claims["aud"] != expect.audience:
-        raise PresentationError(
-            "audience-mismatch",
+        raise AudienceMismatchError(
             f"The presentation is meant for {claims['aud']!r}, not this verifier.",
         )
     if claims["sd_hash"] != sdjwt.digest(compact.sd_jwt):
-        raise PresentationError(
-            "sd-hash-mismatch", "The key-binding JWT signs another SD-JWT (sd_hash differs)."
-        )
+        raise SdHashMismatchError("The key-binding JWT signs another SD-JWT (sd_hash differs).")
     issued = _number(claims, "iat") or 0.0
     age = moment.timestamp() - issued
     if age > expect.max_age.total_seconds() + LEEWAY_SECONDS or age < -LEEWAY_SECONDS:
-        raise PresentationError("key-binding-stale", "The key-binding JWT is not recent.")
+        raise KeyBindingStaleError("The key-binding JWT is not recent.")
     nonce = claims["nonce"]
     if not isinstance(nonce, str):
-        raise PresentationError("key-binding-invalid", "The nonce is not a string.")
+        raise KeyBindingInvalidError("The nonce is not a string.")
     if expect.nonce is not None and nonce != expect.nonce:
-        raise PresentationError("nonce-unknown", "The nonce is not the one expected.")
+        raise NonceUnknownError("The nonce is not the one expected.")
     if nonces is not None:
         record = await nonces.find(nonce)
         if record is None or (
             expect.person_id is not None and record.person_id != expect.person_id
         ):
-            raise PresentationError(
-                "nonce-unknown",
+            raise NonceUnknownError(
                 "The nonce was not handed out to you here (POST /v1/imports/nonce).",
             )
         if record.used:
-            raise PresentationError(
-                "nonce-reused", "The nonce was used before; ask for a fresh one."
-            )
+            raise NonceReusedError("The nonce was used before; ask for a fresh one.")
         if record.expires_at <= moment:
-            raise PresentationError("nonce-expired", "The nonce has expired; ask for a fresh one.")
+            raise NonceExpiredError("The nonce has expired; ask for a fresh one.")
         if claims["aud"] != record.aud:
-            raise PresentationError(
-                "audience-mismatch", "The key-binding JWT names another audience."
-            )
+            raise AudienceMismatchError("The key-binding JWT names another audience.")
     return nonce
 
 
@@ -279,7 +278,7 @@ async def _check_status(issuer: str, payload: dict[str, Any], status_lists: Stat
         or isinstance(reference.get("idx"), bool)
         or not isinstance(reference.get("idx"), int)
     ):
-        raise PresentationError("presentation-malformed", "The status claim is not {idx, uri}.")
+        raise PresentationMalformedError("The status claim is not {idx, uri}.")
     value = await status_lists.status(issuer, reference["uri"], reference["idx"])
     if value != statuslist.VALID:
-        raise PresentationError("credential-revoked", "The issuer has revoked this credential.")
+        raise CredentialRevokedError("The issuer has revoked this credential.")

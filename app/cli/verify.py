@@ -1,13 +1,22 @@
-"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD] [--nonce N]`: check a bundle, or an
-SD-JWT VC presentation, and summarise it.
+"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD] [--check-status/--no-check-status]
+[--nonce N]`: a bundle, or an SD-JWT VC presentation.
+
+Runs the one bundle verifier (`portability.verify.verify_bundle`, the same code the importer
+runs): header, key by kid, signature, claims, the consent receipt (signed by the same issuer,
+same `sub` and `aud`, unexpired, scopes covering every section, status URL on the issuer's host)
+and the body schema. The receipt's status URL is asked too with `--check-status` (it needs the
+issuer to be reachable); without it the summary says `"consent_status": "not checked"`.
+
+Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry, consent
+status) when every check passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when
+the inputs cannot be read. Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched over
+https; in development (any `ROLODEX_ENVIRONMENT` but `production`) http on a loopback host is
+accepted too, so `rolodex verify FILE` works against the local instance (`--allow-http-loopback`
+forces it, `--no-allow-http-loopback` refuses it).
 
 A file whose content has `~` separators is a presentation (docs/credentials.md): the issuer's keys
 come from `--jwks` or its `/.well-known/jwt-vc-issuer`, its status list is fetched, and the
 key-binding JWT must carry `--audience` and `--nonce` when given.
-
-Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry) when every check
-passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when the inputs cannot be read.
-Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched (https, or loopback http).
 """
 
 from __future__ import annotations
@@ -21,14 +30,25 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from pydantic import ValidationError
 
+from app.settings import Settings
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
 from auth.outbound import OutboundUrlError, check_outbound_url
 from credentials import metadata, statuslist
+from credentials.errors import StatusUnverifiableError
 from credentials.resolvers import status_from_token
-from credentials.verifier import Expectation, PresentationError, verify_presentation
+from credentials.verifier import Expectation, verify_presentation
 from credentials.wallet import WalletError, unverified_payload
-from export.verify import MAX_BUNDLE_BYTES, BundleError, peek_claims, verify_offline
+from portability.errors import IssuerUntrustedError, PortabilityError
+from portability.verify import (
+    MAX_BUNDLE_BYTES,
+    HttpStatus,
+    VerifiedBundle,
+    keys_from,
+    peek_claims,
+    verify_bundle,
+)
 
 
 def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, Any]]:
@@ -40,6 +60,33 @@ def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, An
             raise JwksFetchError(f"JWKS at {source} is larger than {MAX_JWKS_BYTES} bytes")
         return parse_jwks(response.content)
     return parse_jwks(Path(source).read_bytes())
+
+
+async def _verify(
+    token: str,
+    keys: dict[str, dict[str, Any]],
+    audience: str | None,
+    check_status: bool,
+    allow_loopback_http: bool,
+) -> VerifiedBundle:
+    async with httpx.AsyncClient() as http:
+        status = HttpStatus(http, allow_loopback_http=allow_loopback_http, timeout_seconds=10.0)
+        return await verify_bundle(
+            token,
+            keys_from(keys),
+            now=datetime.now(UTC),
+            audiences={audience} if audience else None,
+            status_of=status if check_status else None,
+        )
+
+
+def loopback_http_by_default() -> bool:
+    """Development accepts http JWKS URLs on loopback hosts; production (or settings that do
+    not load, which is never taken as development) keeps https only."""
+    try:
+        return Settings().is_development
+    except ValidationError:
+        return False
 
 
 def register(cli: typer.Typer) -> None:
@@ -55,15 +102,25 @@ def register(cli: typer.Typer) -> None:
         audience: Annotated[
             str | None, typer.Option(help="Require this audience (your platform id, or self).")
         ] = None,
-        allow_http_loopback: Annotated[
-            bool, typer.Option(help="Allow http:// JWKS URLs on loopback hosts.")
+        check_status: Annotated[
+            bool,
+            typer.Option(help="Also GET the consent status URL and require `active`."),
         ] = False,
+        allow_http_loopback: Annotated[
+            bool | None,
+            typer.Option(
+                help="Allow http:// JWKS and status URLs on loopback hosts "
+                "(default: yes in development, no in production)."
+            ),
+        ] = None,
         nonce: Annotated[
             str | None, typer.Option(help="Presentations: require this key-binding nonce.")
         ] = None,
     ) -> None:
-        """Verify a bundle offline (header, key by kid, signature, claims, schema), or a
+        """Verify a bundle (header, key by kid, signature, claims, consent receipt, schema), or a
         presentation (issuer signature, disclosures, key binding, status list)."""
+        if allow_http_loopback is None:
+            allow_http_loopback = loopback_http_by_default()
         token = file.read_text().strip()
         if "~" in token:
             _verify_presentation(token, jwks, audience, nonce, allow_http_loopback)
@@ -74,16 +131,18 @@ def register(cli: typer.Typer) -> None:
                 or f"{str(peek_claims(token).get('iss', '')).rstrip('/')}/.well-known/jwks.json"
             )
             keys = _load_jwks(source, allow_http_loopback)
-        except BundleError as error:
-            typer.echo(f"error: {error.code}: {error.detail}", err=True)
+        except PortabilityError as error:
+            typer.echo(f"error: {error.slug}: {error.detail}", err=True)
             raise typer.Exit(1) from error
         except (OSError, JwksFetchError, httpx.HTTPError) as error:
             typer.echo(f"error: cannot load the JWKS: {error}", err=True)
             raise typer.Exit(2) from error
         try:
-            verified = verify_offline(token, keys, audience=audience, now=datetime.now(UTC))
-        except BundleError as error:
-            typer.echo(f"error: {error.code}: {error.detail}", err=True)
+            verified = asyncio.run(
+                _verify(token, keys, audience, check_status, allow_http_loopback)
+            )
+        except PortabilityError as error:
+            typer.echo(f"error: {error.slug}: {error.detail}", err=True)
             raise typer.Exit(1) from error
         typer.echo(json.dumps(verified.summary(), indent=2))
 
@@ -97,7 +156,7 @@ class _StaticKeys:
 
     async def key(self, issuer: str, kid: str) -> dict[str, Any] | None:
         if self.issuer is not None and issuer != self.issuer:
-            raise PresentationError("issuer-untrusted", f"The keys are {self.issuer!r}'s.")
+            raise IssuerUntrustedError(f"The keys are {self.issuer!r}'s.")
         return self.keys.get(kid)
 
 
@@ -113,8 +172,8 @@ class _FetchedStatusLists:
                 response = await http.get(uri, headers={"Accept": statuslist.MEDIA_TYPE})
             response.raise_for_status()
         except (OutboundUrlError, httpx.HTTPError) as error:
-            raise PresentationError(
-                "status-unverifiable", f"The status list could not be fetched: {error}"
+            raise StatusUnverifiableError(
+                f"The status list could not be fetched: {error}"
             ) from error
         return await status_from_token(response.text.strip(), issuer, uri, index, self.keys)
 
@@ -154,8 +213,8 @@ def _verify_presentation(
                 max_bytes=MAX_BUNDLE_BYTES,
             )
         )
-    except PresentationError as error:
-        typer.echo(f"error: {error.code}: {error.detail}", err=True)
+    except PortabilityError as error:
+        typer.echo(f"error: {error.slug}: {error.detail}", err=True)
         raise typer.Exit(1) from error
     summary = {
         "issuer": verified.issuer,

@@ -22,8 +22,8 @@ from auth.security import PersonPrincipal
 from credentials import metadata, statuslist
 from credentials.issuer import IssuerConfig, issue
 from credentials.jwk import JwkError, public_p256
-from export.documents import sign_document
 from graph import credentials as store
+from portability.documents import sign_document
 
 router = APIRouter(tags=["credentials"])
 

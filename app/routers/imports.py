@@ -3,6 +3,9 @@
 `POST /v1/imports` takes `{"bundle": "<JWS>"}` (application/json) or the raw JWS
 (application/jose); `?dry_run=true` answers the same report and writes nothing. Every check of
 the importer has its own problem type; a refused bundle writes nothing.
+
+A person also imports `{"presentation": "<SD-JWT+KB>"}`: an SD-JWT VC presentation of items
+they hold, key-bound to a nonce from `POST /v1/imports/nonce` (docs/credentials.md).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import telemetry
 from app.deps import GraphDep, SettingsDep
@@ -28,59 +31,23 @@ from app.errors import (
 from app.limits import IMPORT_ENVELOPE_BYTES
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal, PersonPrincipal
-from credentials.presentation_import import PresentationPipeline
-from credentials.verifier import PresentationError
-from export.importer import BundleImporter, Importer
-from export.verify import MAX_JSON_DEPTH, BundleError, bracket_depth
+from credentials.errors import PRESENTATION_REFUSALS
+from credentials.presentation_import import PresentationPipeline, PresentationResult
 from graph import credentials, imports
+from portability.errors import (
+    IMPORT_REFUSALS,
+    BundleMalformedError,
+    BundleTooLargeError,
+    PortabilityError,
+    UnsupportedMediaTypeError,
+)
+from portability.importer import BundleImporter, Importer, ImportResult
+from portability.verify import MAX_JSON_DEPTH, bracket_depth
 
 router = APIRouter(tags=["imports"])
 log = logging.getLogger("rolodex.imports")
 
 IMPORTS_PATH = "/v1/imports"
-
-# problem slug → HTTP status
-PROBLEM_STATUS: dict[str, int] = {
-    "bundle-too-large": 413,
-    "bundle-malformed": 400,
-    "algorithm-not-allowed": 400,
-    "issuer-untrusted": 403,
-    "key-not-found": 403,
-    "signature-invalid": 403,
-    "audience-mismatch": 422,
-    "bundle-expired": 422,
-    "bundle-not-yet-valid": 422,
-    "bundle-replayed": 409,
-    "consent-missing": 422,
-    "consent-invalid": 422,
-    "consent-revoked": 403,
-    "consent-unverifiable": 502,
-    "scope-not-granted": 403,
-    "schema-invalid": 422,
-    "identity-conflict": 409,
-    "unsupported-media-type": 415,
-    # presentations (SD-JWT VC + key binding), docs/credentials.md
-    "presentation-too-large": 413,
-    "presentation-malformed": 400,
-    "presentation-holder-only": 403,
-    "credential-type-mismatch": 400,
-    "credential-expired": 422,
-    "credential-revoked": 403,
-    "status-unverifiable": 502,
-    "disclosure-malformed": 400,
-    "disclosure-unknown": 422,
-    "disclosure-duplicated": 422,
-    "digest-duplicated": 422,
-    "key-binding-missing": 403,
-    "key-binding-invalid": 400,
-    "key-binding-signature-invalid": 403,
-    "key-binding-stale": 422,
-    "sd-hash-mismatch": 422,
-    "nonce-unknown": 422,
-    "nonce-reused": 409,
-    "nonce-expired": 422,
-}
-TITLES: dict[str, str] = {slug: slug.replace("-", " ").capitalize() for slug in PROBLEM_STATUS}
 
 
 class ImportReport(BaseModel):
@@ -102,11 +69,15 @@ class ImportReport(BaseModel):
 
 
 class ImportBody(BaseModel):
+    """The JSON form of an import request."""
+
+    model_config = ConfigDict(extra="forbid", title="ImportBody")
+
     bundle: str | None = Field(default=None, description="The bundle, a compact JWS.")
     presentation: str | None = Field(
         default=None,
-        description="Or an SD-JWT VC presentation with key binding (`<JWT>~<disclosure>~…~<KB-JWT>`), "
-        "from the holder; see docs/credentials.md.",
+        description="Or, from the holder, an SD-JWT VC presentation with key binding "
+        "(`<JWT>~<disclosure>~…~<KB-JWT>`); see docs/credentials.md. Send exactly one.",
     )
 
 
@@ -133,12 +104,12 @@ def _importer_of(principal: Principal) -> Importer:
 async def _read_capped(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise BundleError("bundle-too-large", f"The request is larger than {limit} bytes.")
+        raise BundleTooLargeError(f"The request is larger than {limit} bytes.")
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > limit:
-            raise BundleError("bundle-too-large", f"The request is larger than {limit} bytes.")
+            raise BundleTooLargeError(f"The request is larger than {limit} bytes.")
     return bytes(body)
 
 
@@ -147,44 +118,55 @@ def _token_from(raw: bytes, content_type: str) -> tuple[str, str]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BundleError("bundle-malformed", "The request is not valid UTF-8.") from error
+        raise BundleMalformedError("The request is not valid UTF-8.") from error
     media = content_type.split(";")[0].strip().lower()
     if media == "application/jose":
         return "bundle", text.strip()
     if media in ("application/json", ""):
         if bracket_depth(text) > MAX_JSON_DEPTH:
-            raise BundleError(
-                "bundle-malformed", f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
+            raise BundleMalformedError(
+                f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
             )
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise BundleError("bundle-malformed", "The request body is not JSON.") from error
+            raise BundleMalformedError("The request body is not JSON.") from error
         if (
             not isinstance(document, dict)
             or len(document) != 1
-            or not isinstance(next(iter(document.values())), str)
             or next(iter(document)) not in ("bundle", "presentation")
+            or not isinstance(next(iter(document.values())), str)
         ):
-            raise BundleError(
-                "bundle-malformed",
+            raise BundleMalformedError(
                 'Send {"bundle": "<compact JWS>"}, {"presentation": "<SD-JWT+KB>"} '
                 "or the JWS as application/jose.",
             )
         kind, token = next(iter(document.items()))
         return str(kind), str(token).strip()
-    raise BundleError("unsupported-media-type", "Send application/json or application/jose.")
+    raise UnsupportedMediaTypeError("Send application/json or application/jose.")
 
 
-def _refused(request: Request, error: BundleError) -> JSONResponse:
-    telemetry.count_import("rejected", error.code)
+def _refused(request: Request, error: PortabilityError) -> JSONResponse:
+    telemetry.count_import("rejected", error.slug)
     return problem_response(
-        request,
-        slug=error.code,
-        title=TITLES.get(error.code, "Bundle refused"),
-        status=PROBLEM_STATUS.get(error.code, 422),
-        detail=error.detail,
+        request, slug=error.slug, title=error.title, status=error.status, detail=error.detail
     )
+
+
+def _documented(*errors: type[PortabilityError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the import refusals, grouped by status (from the error classes)."""
+    by_status: dict[int, list[str]] = {}
+    for error in errors:
+        by_status.setdefault(error.status, []).append(error.slug)
+    return {
+        status_code: {
+            "description": ", ".join(slugs),
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+        for status_code, slugs in sorted(by_status.items())
+    }
 
 
 @router.post(
@@ -197,7 +179,7 @@ def _refused(request: Request, error: BundleError) -> JSONResponse:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ImportBody"}},
+                "application/json": {"schema": ImportBody.model_json_schema()},
                 "application/jose": {
                     "schema": {"type": "string", "description": "The compact JWS."}
                 },
@@ -207,21 +189,7 @@ def _refused(request: Request, error: BundleError) -> JSONResponse:
     responses={
         200: {"model": ImportReport, "description": "Dry run: the report, nothing written."},
         **problem_responses(ForbiddenError, NotFoundError, RateLimitedError),
-        400: {
-            "description": "bundle-malformed, algorithm-not-allowed",
-            "content": {"application/problem+json": {}},
-        },
-        409: {
-            "description": "bundle-replayed, identity-conflict",
-            "content": {"application/problem+json": {}},
-        },
-        413: {"description": "bundle-too-large", "content": {"application/problem+json": {}}},
-        415: {"description": "unsupported media type", "content": {"application/problem+json": {}}},
-        422: {
-            "description": "audience, time, consent or schema checks failed",
-            "content": {"application/problem+json": {}},
-        },
-        502: {"description": "consent-unverifiable", "content": {"application/problem+json": {}}},
+        **_documented(*dict.fromkeys((*IMPORT_REFUSALS, *PRESENTATION_REFUSALS))),
     },
 )
 async def create(
@@ -243,7 +211,7 @@ async def create(
     try:
         raw = await _read_capped(request, settings.import_max_bytes + IMPORT_ENVELOPE_BYTES)
         kind, token = _token_from(raw, request.headers.get("content-type", ""))
-    except BundleError as error:
+    except PortabilityError as error:
         log.warning(
             "import rejected",
             extra={
@@ -256,20 +224,22 @@ async def create(
     try:
         if kind == "presentation":
             presentations: PresentationPipeline = request.app.state.presentations
-            report = await presentations.run(token, importer, dry_run=dry_run)
+            result: ImportResult | PresentationResult = await presentations.run(
+                token, importer, dry_run=dry_run
+            )
         else:
-            report = await pipeline.run(token, importer, dry_run=dry_run)
-    except BundleError as error:
+            result = await pipeline.run(token, importer, dry_run=dry_run)
+    except PortabilityError as error:
+        log.warning(
+            "import rejected", extra={"problem": error.slug, "dry_run": dry_run, "kind": kind}
+        )
         return _refused(request, error)
-    except PresentationError as error:
-        log.warning("presentation rejected", extra={"problem": error.code, "dry_run": dry_run})
-        return _refused(request, BundleError(error.code, error.detail))
     telemetry.count_import("dry_run" if dry_run else "applied")
     if dry_run:
         response.status_code = status.HTTP_200_OK
     else:
-        response.headers["Location"] = f"/v1/imports/{report['import_id']}"
-    return ImportReport.model_validate(report)
+        response.headers["Location"] = f"/v1/imports/{result.as_dict()['import_id']}"
+    return ImportReport.model_validate(result.as_dict())
 
 
 @router.post(

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from credentials import sdjwt
 from credentials.sdjwt import Compact
 from credentials.wallet import Wallet, WalletError, key_binding_jwt
-from export.documents import sign_document
 from graph.db import Graph
+from portability.documents import sign_document
 from tests.conftest import TokenFactory
 from tests.credentials.support import Holder, holder, register_own_issuer, segment
 from tests.http import problem
