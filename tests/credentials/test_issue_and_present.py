@@ -76,12 +76,15 @@ def test_presentation_of_a_few_items_imports_only_those(
     assert response.status_code == 201, response.text
     report = response.json()
     assert sorted(report["disclosed"]) == ["contacts[0]", "mentorships[0]", "profile.headline"]
-    assert report["created"] == {"mentorships": 1}
+    # the holder key becomes the presenter's identity at the issuer; one mentorship is new
+    assert report["created"] == {"identities": 1, "mentorships": 1}
+    assert report["person_id"] == subject
     # idempotent: the same items again, with a fresh nonce, change nothing
     again = alice.import_(alice.present(answer["credential_id"], ["mentorships[0]"]))
     assert again.status_code == 201, again.text
     assert again.json()["created"] == {}
     assert again.json()["unchanged"]["mentorships"] == 1
+    assert again.json()["unchanged"]["identities"] == 1
 
 
 def test_revoking_flips_the_status_bit_and_refuses_presentations(
