@@ -13,21 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from auth.keys import KeyStore
+from portability.importer import PROFILE_KEYS
 
 TYPE_PATH = "/v1/credential-types/portable-profile"
 STATUS_LIST_PATH = "/v1/status-lists/"
 ISSUER_METADATA_PATH = "/.well-known/jwt-vc-issuer"
 
 SECTIONS = ("profile", "contacts", "mentorships", "sessions", "outcomes")
-PROFILE_FIELDS = (
-    "display_name",
-    "headline",
-    "skills",
-    "interests",
-    "languages",
-    "timezone",
-    "roles",
-)
+PROFILE_FIELDS = PROFILE_KEYS  # the profile fields a bundle carries, each its own disclosure
 
 
 def vct(public_url: str) -> str:
