@@ -16,9 +16,9 @@ from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import GraphDep, SettingsDep
-from app.errors import NotFoundError, UnprocessableError, problem_responses
+from app.errors import ForbiddenError, NotFoundError, UnprocessableError, problem_responses
 from app.pagination import Page, PageDep, page_of
-from auth.security import PersonPrincipal
+from auth.security import CurrentPrincipal, PersonPrincipal
 from credentials import metadata, statuslist
 from credentials.issuer import IssuerConfig, issue
 from credentials.jwk import JwkError, public_p256
@@ -122,11 +122,18 @@ async def issue_credential(
     )
 
 
-@router.get("/v1/me/credentials", name="list", summary="My credentials, oldest first")
+@router.get(
+    "/v1/me/credentials",
+    name="list",
+    summary="My credentials, oldest first",
+    responses=problem_responses(ForbiddenError),
+)
 async def list_credentials(
-    principal: PersonPrincipal, graph: GraphDep, page: PageDep
+    page: PageDep, principal: CurrentPrincipal, graph: GraphDep
 ) -> Page[CredentialSummary]:
-    assert principal.person_id is not None
+    # the role is checked here, after the query is validated (a bad `limit` is a 422 for anyone)
+    if principal.person_id is None:
+        raise ForbiddenError("Only a signed-in person (mentee or mentor) holds credentials.")
     rows = await store.list_for_person(graph, principal.person_id, page)
     return page_of(CredentialSummary.model_validate, rows)
 
