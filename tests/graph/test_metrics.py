@@ -15,6 +15,7 @@ from app.analytics.weekly import weekly_rows
 from app.analytics.weeks import week_range
 from graph import metrics
 from graph.db import Graph
+from graph.people import erase_person
 from graph.scope import Scope
 from tests.support import metrics_graph as mg
 from tests.support.metrics_graph import at, session
@@ -384,6 +385,25 @@ async def test_portability_adoption(graph: Graph) -> None:
         "partner_platforms": 1,
     }
     assert scoped["2026-W03"]["portability"]["bundles_exported"] == 0
+
+
+async def test_erased_peoples_exports_and_imports_still_count(graph: Graph) -> None:
+    # Erasure turns per_a into a tombstone that keeps its `OF` exports, `FOR` imports and
+    # memberships: the portability figures are about exports and imports, not about people.
+    await portability_graph(graph)
+    await erase_person(graph, "per_a", now=at("2026-02-01"))
+    weeks = await weekly(graph, "2026-W02", "2026-W02")
+    assert weeks["2026-W02"]["portability"]["bundles_exported"] == 3
+    assert weeks["2026-W02"]["portability"]["imports_accepted"] == 2
+    assert weeks["2026-W02"]["portability"]["partner_platforms"] == 3
+    for scope in (Scope(program_id="prg_a"), Scope(cohort_id="coh_a")):
+        scoped = await weekly(graph, "2026-W02", "2026-W02", scope=scope)
+        assert scoped["2026-W02"]["portability"] == {
+            "bundles_exported": 2,
+            "imports_accepted": 1,
+            "imports_rejected": None,
+            "partner_platforms": 1,
+        }
 
 
 async def test_filters_keep_to_the_program_or_cohort(graph: Graph) -> None:
