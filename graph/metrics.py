@@ -3,9 +3,10 @@
 Each weekly query unwinds the weeks of the range (UTC intervals `[start, end)` computed by the
 caller in the asked time zone) and, per week, runs one range seek on an indexed timestamp —
 `Session.scheduled_at`, `Session.requested_at`, `Mentorship.proposed_at|started_at|ended_at`,
-`Export.at`, `Import.at` — aggregating what it finds into one row per week. Lists (response
-times, sentiment deltas, gaps between sessions, days to abandonment) come back per week for the
-percentiles and medians computed in `app/analytics`. All of it runs in one read transaction, so
+`Export.at`, `Import.at`, `ImportRefusals.slot` — aggregating what it finds into one row per
+week. Lists (response times, sentiment deltas, gaps between sessions, days to abandonment) come
+back per week for the percentiles and medians computed in `app/analytics`; durations come back
+as whole nanoseconds, so the figures are computed exactly. All of it runs in one read transaction, so
 the figures of a response come from one snapshot.
 
 The definitions these queries implement are in docs/metrics.md.
@@ -19,6 +20,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
+from graph.import_refusals import REFUSALS_PER_WEEK
 from graph.scope import Scope, mentorship_in_scope, person_in_scope, scope_params
 from graph.values import Row, fetch_all, fetch_one
 
@@ -162,12 +164,10 @@ CALL (w) {{
     AND ($everything OR EXISTS {{
       MATCH (i)-[:FOR]->(p:Person|ErasedPerson) WHERE {person_in_scope("p")} }})
   RETURN count(CASE WHEN i.status = 'applied' THEN 1 END) AS imports_applied,
-         count(CASE WHEN i.status = 'rejected' THEN 1 END) AS imports_rejected,
          collect(DISTINCT CASE WHEN i.status = 'applied' THEN i.platform_id END)
            AS import_platforms
 }}
-RETURN w.key AS week, exported, export_platforms, imports_applied, imports_rejected,
-       import_platforms
+RETURN w.key AS week, exported, export_platforms, imports_applied, import_platforms
 """
 
 WEEKLY_QUERIES: tuple[LiteralString, ...] = (
@@ -178,6 +178,7 @@ WEEKLY_QUERIES: tuple[LiteralString, ...] = (
     ENDED,
     PROPOSED,
     PORTABILITY,
+    REFUSALS_PER_WEEK,
 )
 
 

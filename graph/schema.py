@@ -124,6 +124,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("AuditEvent", "person_id"),
         ),
     ),
+    Migration(
+        version=21,
+        name="refused-import counters: one per quarter hour, platform and problem type",
+        statements=(
+            _unique("ImportRefusals", "key"),
+            _index("ImportRefusals", "slot"),
+        ),
+    ),
 )
 
 

@@ -66,8 +66,9 @@ def _week_row(week: Any, row: Row, active: int, target_hours: float, scoped: boo
         "portability": {
             "bundles_exported": row["exported"],
             "imports_accepted": row["imports_applied"],
-            # A rejected bundle wrote nothing about anyone, so it belongs to no program.
-            "imports_rejected": None if scoped else row["imports_rejected"],
+            # A refused bundle wrote nothing about anyone, so it belongs to no program.
+            "imports_rejected": None if scoped else sum(r["count"] for r in row["refusals"]),
+            "rejections": None if scoped else row["refusals"],
             "partner_platforms": len(platforms),
         },
     }
