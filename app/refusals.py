@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from export.verify import BundleError, peek_claims
 from graph import import_refusals, platforms
 from graph.db import Graph
 from graph.values import utc_now
+from portability.errors import PortabilityError
+from portability.verify import peek_claims
 
 log = logging.getLogger("rolodex.imports")
 
@@ -28,7 +29,7 @@ async def refusal_platform(graph: Graph, partner_platform_id: str | None, token:
         return import_refusals.UNKNOWN_PLATFORM
     try:
         issuer = peek_claims(token).get("iss")
-    except BundleError:
+    except PortabilityError:
         return import_refusals.UNKNOWN_PLATFORM
     platform = await platforms.find_by_issuer(graph, issuer) if isinstance(issuer, str) else None
     return str(platform["id"]) if platform is not None else import_refusals.UNKNOWN_PLATFORM
