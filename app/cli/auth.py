@@ -105,7 +105,11 @@ def issue(
     subject: Annotated[str, typer.Option(help="Person id (mentee/mentor) or admin id.")],
     role: Annotated[Role, typer.Option(help="mentee, mentor or admin.")],
     ttl: Annotated[
-        int, typer.Option(help="Lifetime in seconds.", min=60, max=7 * 24 * 3600)
+        int,
+        typer.Option(
+            help="Lifetime in seconds (at most ROLODEX_ACCESS_TOKEN_MAX_TTL_SECONDS, default 3600).",
+            min=60,
+        ),
     ] = 3600,
     programs: Annotated[
         str, typer.Option(help="Admins: space-separated program ids, or '*' for all.")
@@ -118,6 +122,12 @@ def issue(
         raise typer.Exit(2)
     if role is Role.PARTNER:
         raise typer.BadParameter("partner tokens come from POST /oauth/token (client credentials)")
+    if ttl > settings.access_token_max_ttl_seconds:
+        raise typer.BadParameter(
+            f"at most {settings.access_token_max_ttl_seconds} seconds "
+            "(ROLODEX_ACCESS_TOKEN_MAX_TTL_SECONDS); the API refuses longer-lived tokens",
+            param_hint="--ttl",
+        )
     keystore = build_keystore(settings)
     token = issue_access_token(
         keystore.access,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.access import ACCESS_PROBLEMS, Actor, person_choosable, person_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedPerson, person_choosable
 from app.deps import GraphDep
 from app.errors import (
     ConflictError,
@@ -13,6 +13,7 @@ from app.errors import (
 )
 from app.models.contacts import Contact, ContactCreate
 from app.pagination import Page, PageDep, page_of
+from auth.security import CurrentPrincipal
 from export import vcard
 from graph import contacts
 from graph.errors import no_such
@@ -28,15 +29,14 @@ router = APIRouter(prefix="/v1/people/{person_id}", tags=["contacts"])
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
 async def add_contact(
-    person_id: str, body: ContactCreate, graph: GraphDep, principal: Actor
+    person: ReachedPerson, body: ContactCreate, graph: GraphDep, principal: CurrentPrincipal
 ) -> Contact:
     """Another person in the graph (`person_id`: someone discoverable or already connected to
     the owner; each person at most once) or an inline card (`name` required)."""
-    await person_in_reach(graph, principal, person_id)
     if body.person_id is not None:
-        await person_choosable(graph, principal, body.person_id, by=person_id)
+        await person_choosable(graph, principal, body.person_id, by=person.id)
     row = await contacts.add_contact(
-        graph, person_id, body.model_dump(exclude={"person_id"}), person_id=body.person_id
+        graph, person.id, body.model_dump(exclude={"person_id"}), person_id=body.person_id
     )
     return Contact.model_validate(row)
 
@@ -47,11 +47,8 @@ async def add_contact(
     summary="List a person's contacts",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def list_contacts(
-    person_id: str, graph: GraphDep, principal: Actor, page: PageDep
-) -> Page[Contact]:
-    await person_in_reach(graph, principal, person_id)
-    return page_of(Contact.model_validate, await contacts.list_contacts(graph, person_id, page))
+async def list_contacts(person: ReachedPerson, graph: GraphDep, page: PageDep) -> Page[Contact]:
+    return page_of(Contact.model_validate, await contacts.list_contacts(graph, person.id, page))
 
 
 @router.delete(
@@ -61,12 +58,9 @@ async def list_contacts(
     summary="Delete a contact",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def delete_contact(
-    person_id: str, contact_id: str, graph: GraphDep, principal: Actor
-) -> Response:
+async def delete_contact(person: ReachedPerson, contact_id: str, graph: GraphDep) -> Response:
     """Deletes the owner's record only; a contact who is a person stays in the graph."""
-    await person_in_reach(graph, principal, person_id)
-    if not await contacts.delete_contact(graph, person_id, contact_id):
+    if not await contacts.delete_contact(graph, person.id, contact_id):
         raise NotFoundError(no_such("contact", contact_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -81,10 +75,9 @@ async def delete_contact(
         **problem_responses(*ACCESS_PROBLEMS),
     },
 )
-async def export_vcard(person_id: str, graph: GraphDep, principal: Actor) -> Response:
+async def export_vcard(person: ReachedPerson, graph: GraphDep) -> Response:
     """Every contact as a vCard 4.0 stream (RFC 6350) an address book imports."""
-    await person_in_reach(graph, principal, person_id)
-    body = vcard.render(await contacts.all_contacts(graph, person_id))
+    body = vcard.render(await contacts.all_contacts(graph, person.id))
     return Response(
         content=body.encode("utf-8"),
         media_type=f"{vcard.MEDIA_TYPE}; charset=utf-8",
