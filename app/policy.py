@@ -218,6 +218,8 @@ RULES: tuple[Rule, ...] = (
         note="the contact must be discoverable or already connected to the person",
     ),
     _rule("contacts-vcard", f"GET {PEOPLE}/contacts.vcf", PA, "self program-admin"),
+    _rule("contacts-import-vcard", f"POST {PEOPLE}/contacts.vcf", PA, "self program-admin"),
+    _rule("contacts-update", f"PATCH {PEOPLE}/contacts/{{contact_id}}", PA, "self program-admin"),
     _rule("contacts-delete", f"DELETE {PEOPLE}/contacts/{{contact_id}}", PA, "self program-admin"),
     _rule("network-get", f"GET {PEOPLE}/network", PA, "self program-admin"),
     _rule("matching-list", f"GET {PEOPLE}/matches", PA, "self program-admin"),
@@ -228,6 +230,20 @@ RULES: tuple[Rule, ...] = (
         f"DELETE {PEOPLE}/exclusions/{{other_id}}",
         PA,
         "self program-admin",
+    ),
+    _rule(
+        "calendar-status",
+        f"GET {PEOPLE}/calendar-feed",
+        P,
+        "self",
+        note="only the person manages their calendar subscription",
+    ),
+    _rule("calendar-rotate", f"POST {PEOPLE}/calendar-feed", P, "self"),
+    _rule("calendar-revoke", f"DELETE {PEOPLE}/calendar-feed", P, "self"),
+    _rule(
+        "calendar-feed",
+        "GET /v1/calendar-feeds/{token}.ics",
+        note="the unguessable token in the URL is the credential (404 when unknown)",
     ),
     _rule("preferences-get", f"GET {PEOPLE}/preferences", PA, "self operator"),
     _rule("preferences-put", f"PUT {PEOPLE}/preferences", PA, "self"),
@@ -332,8 +348,8 @@ def principal_reaches(principal: Principal) -> frozenset[Reach]:
     return frozenset({Reach.ANY, Reach.OPERATOR} if principal.administers_all else {Reach.ANY})
 
 
-def decide(rule: Rule, principal: Principal | None, reaches: Iterable[Reach] = ()) -> Answer:
-    """The policy's answer for `principal` (None: no token) holding `reaches` to the object."""
+def admits(rule: Rule, principal: Principal | None) -> Answer:
+    """The caller part of the rule: ALLOW when this caller may attempt the operation at all."""
     if rule.public:
         return Answer.ALLOW
     if principal is None:
@@ -342,6 +358,14 @@ def decide(rule: Rule, principal: Principal | None, reaches: Iterable[Reach] = (
         return Answer.FORBIDDEN
     if principal.is_partner and rule.scope is not None and rule.scope not in principal.scopes:
         return Answer.INSUFFICIENT_SCOPE
+    return Answer.ALLOW
+
+
+def decide(rule: Rule, principal: Principal | None, reaches: Iterable[Reach] = ()) -> Answer:
+    """The policy's answer for `principal` (None: no token) holding `reaches` to the object."""
+    admitted = admits(rule, principal)
+    if admitted is not Answer.ALLOW or rule.public or principal is None:
+        return admitted
     held = principal_reaches(principal) | frozenset(reaches)
     if any(reach in held for reach in rule.reach):
         return Answer.ALLOW
@@ -382,7 +406,9 @@ async def enforce(request: Request) -> None:
     from auth.security import authenticate_request
 
     principal = await authenticate_request(request)
-    answer = decide(rule, principal, () if not needs_object(rule) else rule.reach)
+    answer = admits(rule, principal)
+    if answer is Answer.ALLOW and not needs_object(rule):
+        answer = decide(rule, principal)
     if answer is Answer.ALLOW:
         return
     if answer is Answer.FORBIDDEN:

@@ -5,7 +5,7 @@ The situation is built once on the real Neo4j: programs P (cohort C) and Q (coho
 became a member of C by accepting it) and a session; another mentee of C; another mentor (in D);
 a discoverable mentor in no program; partner platforms `acme` (self granted it a consent; it
 pushed an import), `globex` (no consent) and `initech` (unregistered, its client disabled); a
-person who was erased. Each operation is called on self's objects by each kind of principal, and
+person who was erased; self's calendar feed. Each operation is called on self's objects by each kind of principal, and
 the answer must be what `app.policy.decide` says (status and problem type). Read-only cases share
 the situation; after a case that changed something, the situation is built again.
 """
@@ -27,9 +27,9 @@ from fastapi.testclient import TestClient
 from app.policy import POLICY, Answer, Reach, Rule, decide
 from app.settings import Settings
 from auth.principals import PARTNER_SCOPES, Principal, Role
-from auth.secrets import hash_secret
+from auth.secrets import feed_token_hash, hash_secret
 from auth.tokens import issue_access_token
-from graph import contacts, mentorships, people, platforms, sessions
+from graph import calendar_feeds, contacts, mentorships, people, platforms, sessions
 from graph.clients import create_client
 from graph.db import Graph
 from graph.mentorships import MentorshipStatus, Proposer
@@ -40,6 +40,8 @@ from tests.support.fake_partner import FakePartner
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 PROBLEMS = "https://rolodex.dev/problems/"
 SECRET = "matrix-client-secret-0123456789abcdef"
+FEED_TOKEN = "matrix-calendar-feed-token-0123456789abcdef"
+VCARD = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Card\r\nEMAIL:ada@example.org\r\nEND:VCARD\r\n"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -203,6 +205,11 @@ PROBES: dict[str, Probe] = {
     },
     "people-update": lambda kind, w: {"json": {"headline": "Changed"}},
     "contacts-create": lambda kind, w: {"json": {"name": "A card"}},
+    "contacts-update": lambda kind, w: {"json": {"name": "Renamed card"}},
+    "contacts-import-vcard": lambda kind, w: {
+        "content": VCARD,
+        "headers": {"content-type": "text/vcard"},
+    },
     "mentorships-propose": lambda kind, w: {
         "json": {"mentor_id": "per_spare", "mentee_id": "per_self", "cohort_id": w.cohort}
     },
@@ -274,6 +281,7 @@ def _path(template: str, world: World) -> str:
         "contact_id": world.contact,
         "other_id": "per_spare",
         "key": "o1",
+        "token": FEED_TOKEN,
     }
     return template.format(**values)
 
@@ -365,6 +373,7 @@ class Situation:
             )
         )["id"]
         world.contact = (await contacts.add_contact(graph, "per_self", {"name": "Card"}))["id"]
+        await calendar_feeds.replace_feed(graph, "per_self", feed_token_hash(FEED_TOKEN))
         now = datetime.now(UTC)
         await platforms.register_platform(graph, self.partner.registration(), now)
         for platform_id in ("globex", "initech"):
