@@ -31,6 +31,7 @@ from fastapi.routing import APIRoute
 from app.errors import NotFoundError
 from auth.errors import ForbiddenRoleError, InsufficientScopeError
 from auth.principals import Principal, Scope
+from auth.security import authenticate_request
 
 
 class Caller(StrEnum):
@@ -403,8 +404,6 @@ async def enforce(request: Request) -> None:
     rule = rule_for(request)
     if rule.public or rule.own_auth:
         return
-    from auth.security import authenticate_request
-
     principal = await authenticate_request(request)
     answer = admits(rule, principal)
     if answer is Answer.ALLOW and not needs_object(rule):

@@ -224,3 +224,15 @@ async def in_program_of(graph: Graph, person_id: str, cohort_id: str) -> bool:
         {"person": person_id, "cohort": cohort_id},
     )
     return bool(rows)
+
+
+async def enrol(graph: Graph, person_id: str, cohort_id: str) -> None:
+    """Enrol a person in a cohort (what an admin of its program does; idempotent)."""
+    await graph.query(
+        """
+        MATCH (p:Person {id: $person}), (c:Cohort {id: $cohort})
+        MERGE (p)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = datetime()
+        """,
+        {"person": person_id, "cohort": cohort_id},
+        write=True,
+    )
