@@ -14,6 +14,7 @@ from app.settings import Settings
 from graph.db import Graph
 from graph.values import utc_now
 from tests.conftest import TokenFactory
+from tests.support import metrics_graph as mg
 from tests.support.fake_partner import FakePartner
 
 
@@ -85,7 +86,7 @@ async def test_each_refusal_counts_once_for_its_platform_and_problem(
         {"platform_id": "unknown", "problem": "issuer-untrusted", "count": 1},
     ]
     # A refused bundle belongs to no program.
-    await graph.query("CREATE (:Program {id: 'prg_a', name: 'A'})", write=True)
+    await mg.program(graph, "prg_a", "coh_a")
     scoped = _this_week(client, tokens, program_id="prg_a")
     assert scoped["imports_rejected"] is None
     assert scoped["rejections"] is None
