@@ -138,6 +138,12 @@ def proposer(principal: Principal, *, mentor_id: str, mentee_id: str) -> Propose
     raise ForbiddenError("A person may propose only a mentorship they take part in.")
 
 
+def check_backdated_start(principal: Principal, mentorship: Row) -> None:
+    """Only an admin of the program backdates a mentorship's start (entering history)."""
+    if not principal.administers(mentorship["program_id"]):
+        raise ForbiddenError("Only an admin of the program can set started_at.")
+
+
 def check_transition(principal: Principal, mentorship: Row, target: MentorshipStatus) -> None:
     """Accepting a proposal is for the side that did not propose (the mentor when an admin did)
     or an admin of the program; any other legal change is for either side or an admin. Illegal

@@ -22,7 +22,7 @@ from enum import StrEnum
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.errors import ConflictError, InvalidError, NotFoundError, no_such
+from graph.errors import ConflictError, InvalidError, NotFoundError, no_such, with_article
 from graph.ids import new_id
 from graph.pagination import PageRequest, RowPage, after_clause, read_page
 from graph.values import Row, execute, fetch_map, fetch_one, lock, read_map, utc_now
@@ -206,11 +206,13 @@ async def transition(
     reason: str | None = None,
     *,
     now: datetime | None = None,
+    started_at: datetime | None = None,
 ) -> Row:
     """Move the mentorship to `target` if the state machine allows it from its current state.
 
-    `started_at` is set on the first activation; `ended_at` and `end_reason` when it ends;
-    `pause_reason` while paused.
+    `started_at` is set on the first activation (to `started_at` when given: an admin entering
+    history backdates it; never later than now, and only on that first activation); `ended_at`
+    and `end_reason` when it ends; `pause_reason` while paused.
     """
     moment = now or utc_now()
 
@@ -218,15 +220,23 @@ async def transition(
         current = await lock_status(tx, mentorship_id)
         if not can_transition(current, target):
             raise ConflictError(
-                f"A {current} mentorship cannot become {target}; "
+                f"{with_article(current).capitalize()} mentorship cannot become {target}; "
                 f"from {current} it can become: {_names(TRANSITIONS[current])}."
             )
+        if started_at is not None:
+            if not (current is MentorshipStatus.PROPOSED and target is MentorshipStatus.ACTIVE):
+                raise InvalidError(
+                    "started_at can be given only when a proposed mentorship becomes active."
+                )
+            if started_at > moment:
+                raise InvalidError("started_at cannot be in the future.")
         await execute(
             tx,
             """
             MATCH (x:Mentorship {id: $id})
             SET x.status = $target, x.updated_at = $now,
-                x.started_at = CASE WHEN $target = 'active' THEN coalesce(x.started_at, $now)
+                x.started_at = CASE WHEN $target = 'active'
+                                    THEN coalesce(x.started_at, $started_at, $now)
                                     ELSE x.started_at END,
                 x.ended_at = CASE WHEN $ended THEN $now ELSE x.ended_at END,
                 x.end_reason = CASE WHEN $ended THEN $reason ELSE x.end_reason END,
@@ -237,6 +247,7 @@ async def transition(
             ended=target in ENDED,
             reason=reason,
             now=moment,
+            started_at=started_at,
         )
         return await _read(tx, mentorship_id)
 

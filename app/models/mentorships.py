@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.models.common import Id, Reason, RequestBody, ShortText
+from app.models.common import Id, Reason, RequestBody, ShortText, UtcDatetime
 from graph.mentorships import MentorshipStatus, Proposer
 
 
@@ -24,6 +24,12 @@ class MentorshipPatch(RequestBody):
     )
     reason: Reason | None = Field(
         default=None, description="Kept as `end_reason` when it ends, `pause_reason` when paused."
+    )
+    started_at: UtcDatetime | None = Field(
+        default=None,
+        description="Admins entering history: when a proposed mentorship becomes active, the "
+        "date it really started (not in the future; default now). Sessions cannot be scheduled "
+        "before a mentorship's start.",
     )
 
 

@@ -165,13 +165,19 @@ async def download(
     request: Request,
     scopes: Annotated[
         str | None,
-        Query(pattern=r"^[a-z]+(,[a-z]+)*$", description="Comma-separated scopes; default all."),
+        Query(
+            max_length=200,
+            description=f"Comma-separated scopes; default all. Valid: {', '.join(ALL_SCOPES)}.",
+        ),
     ] = None,
 ) -> Response:
-    chosen = sorted(set(scopes.split(","))) if scopes else None
+    chosen = (
+        sorted({part.strip() for part in scopes.split(",") if part.strip()}) if scopes else None
+    )
     if chosen and not set(chosen) <= set(ALL_SCOPES):
         raise UnprocessableError(
-            f"Unknown scopes: {', '.join(sorted(set(chosen) - set(ALL_SCOPES)))}."
+            f"Unknown scopes: {', '.join(sorted(set(chosen) - set(ALL_SCOPES)))}; "
+            f"the valid scopes are {', '.join(ALL_SCOPES)}."
         )
     assert principal.person_id is not None
     result = await _export(request, principal, graph, settings, principal.person_id, "self", chosen)

@@ -10,6 +10,7 @@ from app.access import (
     ACCESS_PROBLEMS,
     Actor,
     admin_scope,
+    check_backdated_start,
     check_transition,
     cohort_in_reach,
     mentorship_in_reach,
@@ -84,10 +85,15 @@ async def transition(
 ) -> Mentorship:
     """Follows the state machine (409 otherwise). A proposal is accepted by the side that did not
     propose (the mentor when an admin proposed) or an admin; either side declines, pauses,
-    resumes, completes or abandons."""
+    resumes, completes or abandons. An admin entering history may give `started_at` (in the
+    past) when a proposal becomes active; sessions are never scheduled before the start."""
     current = await mentorship_in_reach(graph, principal, mentorship_id)
     check_transition(principal, current, body.status)
-    row = await mentorships.transition(graph, mentorship_id, body.status, body.reason)
+    if body.started_at is not None:
+        check_backdated_start(principal, current)
+    row = await mentorships.transition(
+        graph, mentorship_id, body.status, body.reason, started_at=body.started_at
+    )
     return Mentorship.model_validate(row)
 
 

@@ -33,7 +33,8 @@ async def create_session(
 ) -> Session:
     """The mentor, the mentee or an admin of the program schedules; the mentorship must be
     active (409 otherwise)."""
-    await mentorship_in_reach(graph, principal, mentorship_id)
+    mentorship = await mentorship_in_reach(graph, principal, mentorship_id)
+    sessions.check_not_before_start(mentorship, body.scheduled_at)
     row = await sessions.create_session(graph, mentorship_id, body.scheduled_at, body.requested_at)
     response.headers["Location"] = f"/v1/sessions/{row['id']}"
     return Session.model_validate(row)
