@@ -27,12 +27,12 @@ from app.models.contacts import (
     VCardImportReport,
 )
 from app.pagination import Page, PageDep, page_of
-from export import vcard
 from graph import contacts
 from graph.errors import no_such
 from graph.ids import new_id
 from personal import vcard_import
 from personal.vcard_import import Decision, ExistingContact, Outcome, ParsedCard
+from portability import vcard
 
 router = APIRouter(prefix="/v1/people/{person_id}", tags=["contacts"])
 
