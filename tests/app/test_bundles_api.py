@@ -300,7 +300,7 @@ def test_mentee_download_is_a_jose_file(
     assert unknown.status_code == 422
     assert unknown.json()["detail"] == (
         "Unknown scopes: bogus; the valid scopes are "
-        "contacts, mentorships, outcomes, preferences, profile, sessions."
+        "profile, contacts, mentorships, sessions, outcomes, preferences."
     )
     assert client.get("/v1/me/bundle", headers=tokens.headers("root", "admin")).status_code == 403
 
