@@ -44,16 +44,15 @@ SESSION = """s {.id, .status, .scheduled_at, .requested_at, .responded_at, .sent
     mentorship_id: x.id}"""
 
 
-def check_not_before_start(mentorship: Row, scheduled_at: datetime) -> None:
+def check_not_before_start(started_at: datetime | None, scheduled_at: datetime) -> None:
     """The API's rule: a session is not scheduled before its mentorship started. An admin entering
-    history first activates the mentorship with a backdated `started_at`
-    (`PATCH /v1/mentorships/{id}` with `started_at`), then logs the earlier sessions."""
-    started_at = mentorship.get("started_at")
+    history first moves the start earlier (`PATCH /v1/mentorships/{id}` with `started_at`
+    alone), then logs the earlier sessions."""
     if started_at is not None and scheduled_at < started_at:
         raise InvalidError(
             f"scheduled_at ({scheduled_at.isoformat()}) is before the mentorship started "
-            f"({started_at.isoformat()}); an admin entering history can backdate the start "
-            "when activating the mentorship (started_at)."
+            f"({started_at.isoformat()}); an admin of the program entering history can backdate "
+            "the start first (PATCH the mentorship with started_at)."
         )
 
 
