@@ -11,8 +11,8 @@ from app.access import (
     ReachedMentorship,
     ReachedPerson,
     admin_scope,
-    check_proposal,
     check_backdated_start,
+    check_proposal,
     check_transition,
 )
 from app.deps import GraphDep
