@@ -84,7 +84,7 @@ def spans(doc: Path) -> Iterator[tuple[int, str]]:
 
 
 def _looks_like_a_path(text: str) -> bool:
-    if any(mark in text for mark in ("…", "{", "<", "*", "://", " ", "$", "=")):
+    if any(mark in text for mark in ("…", "{", "<", "*", "//", " ", "$", "=")):
         return False
     if text.startswith(("/", "-", "~")):
         return False
