@@ -2,7 +2,7 @@
 
 1. size cap, then the header alone: `typ`, pinned `alg`, no `crit`, a `kid`; JSON depth guard;
 2. the issuer is a registered platform; its key by `kid` (inline JWKS, or its JWKS URL fetched
-   with httpx, cached, refreshed once on an unknown kid) — never a key from the token;
+   through the outbound policy of auth/outbound.py, cached, refreshed once on an unknown kid) — never a key from the token;
 3. signature, then `iss` / `aud` (this platform, or `self` for a person's own bundle) / `nbf` /
    `exp` / `iat`;
 4. `jti` not seen before from that issuer;
@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import httpx
-
 from auth import jws
 from auth.jwks_client import JwksCache, JwksFetchError, parse_jwks
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth.outbound import OutboundClient, OutboundError, OutboundUrlError, same_origin
 from export.documents import RECEIPT_TYP
 from export.upgrade import upgrade
 from export.verify import (
@@ -57,8 +55,6 @@ class ImportSettings:
     max_bytes: int
     max_items: int
     single_tx_items: int
-    allow_loopback_http: bool
-    timeout_seconds: float
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ def local_id(prefix: str, iss: str, item_id: str) -> str:
 
 class BundleImporter:
     def __init__(
-        self, graph: Graph, http: httpx.AsyncClient, jwks: JwksCache, settings: ImportSettings
+        self, graph: Graph, http: OutboundClient, jwks: JwksCache, settings: ImportSettings
     ) -> None:
         self._graph = graph
         self._http = http
@@ -262,31 +258,32 @@ class BundleImporter:
         return {"consent_id": str(consent_id), "status_url": status_url}
 
     async def _consent_status(self, status_url: str, issuer: str) -> str:
-        if not status_url.startswith(issuer.rstrip("/") + "/"):
+        if not same_origin(status_url, issuer):
             raise BundleError(
                 "consent-invalid", "The consent status URL is not on the issuer's host."
             )
         try:
-            check_outbound_url(status_url, allow_loopback_http=self._settings.allow_loopback_http)
-            response = await self._http.get(
-                status_url, timeout=self._settings.timeout_seconds, follow_redirects=False
-            )
-        except (OutboundUrlError, httpx.HTTPError) as error:
+            self._http.policy.check_url(status_url)
+        except OutboundUrlError as error:
+            raise BundleError("consent-invalid", f"The consent status URL: {error}") from error
+        try:
+            response = await self._http.get(status_url, max_bytes=MAX_STATUS_BYTES)
+        except OutboundError as error:
             raise BundleError(
-                "consent-unverifiable",
-                f"The consent status could not be checked: {type(error).__name__}.",
+                "consent-unverifiable", f"The consent status could not be checked: {error.detail}"
             ) from error
-        if response.status_code != 200 or len(response.content) > MAX_STATUS_BYTES:
+        if response.status_code != 200:
             raise BundleError(
                 "consent-unverifiable",
                 f"The consent status endpoint answered {response.status_code}.",
             )
         try:
-            status = response.json().get("status")
+            document = response.json()
         except ValueError as error:
             raise BundleError(
                 "consent-unverifiable", "The consent status endpoint did not answer JSON."
             ) from error
+        status = document.get("status") if isinstance(document, dict) else None
         return str(status)
 
     def _prepare(

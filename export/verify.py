@@ -8,17 +8,16 @@ importer runs the same steps and adds issuer trust, replay and consent checks.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from auth import jws
+from auth import jws, untrusted_json
 from export.documents import BUNDLE_TYP
 from export.schema import SUPPORTED_VERSIONS, schema_errors
 
 MAX_BUNDLE_BYTES = 5 * 1024 * 1024
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = untrusted_json.MAX_DEPTH
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "iat", "nbf", "exp", "jti", "rolodex")
 
 
@@ -79,48 +78,23 @@ def read_header(token: str, max_bytes: int = MAX_BUNDLE_BYTES) -> jws.Header:
 def peek_claims(token: str) -> dict[str, Any]:
     """The unverified payload — only to learn the issuer, before the signature is checked.
 
-    Refuses payloads nested deeper than MAX_JSON_DEPTH before anything else looks at them.
+    Parsed by the one parser of untrusted JSON (depth, number size, lone surrogates refused)
+    before anything else looks at it.
     """
     try:
         payload = jws.b64url_decode(token.split(".")[1])
-        text = payload.decode("utf-8")
-    except (jws.JwsError, UnicodeDecodeError, IndexError) as error:
+        claims = untrusted_json.loads(payload, max_depth=MAX_JSON_DEPTH)
+    except IndexError as error:
+        raise BundleError("bundle-malformed", "The bundle is not a compact JWS.") from error
+    except jws.JwsError as error:
         raise BundleError(
             "bundle-malformed", "The bundle payload is not UTF-8 base64url JSON."
         ) from error
-    if bracket_depth(text) > MAX_JSON_DEPTH:
-        raise BundleError(
-            "bundle-malformed", f"The bundle nests JSON deeper than {MAX_JSON_DEPTH} levels."
-        )
-    try:
-        claims = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise BundleError("bundle-malformed", "The bundle payload is not JSON.") from error
+    except untrusted_json.UntrustedJsonError as error:
+        raise BundleError("bundle-malformed", f"The bundle payload is refused: {error}") from error
     if not isinstance(claims, dict):
         raise BundleError("bundle-malformed", "The bundle payload is not a JSON object.")
     return claims
-
-
-def bracket_depth(text: str) -> int:
-    """Maximum bracket nesting, ignoring brackets inside strings (a cheap pre-parse guard)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ the importer has its own problem type; a refused bundle writes nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -25,10 +24,11 @@ from app.errors import (
     problem_responses,
 )
 from app.limits import IMPORT_ENVELOPE_BYTES
+from auth import untrusted_json
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
 from export.importer import BundleImporter, Importer
-from export.verify import MAX_JSON_DEPTH, BundleError, bracket_depth
+from export.verify import BundleError
 from graph import imports
 
 router = APIRouter(tags=["imports"])
@@ -114,14 +114,12 @@ def _token_from(raw: bytes, content_type: str) -> str:
     if media == "application/jose":
         return text.strip()
     if media in ("application/json", ""):
-        if bracket_depth(text) > MAX_JSON_DEPTH:
-            raise BundleError(
-                "bundle-malformed", f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
-            )
         try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BundleError("bundle-malformed", "The request body is not JSON.") from error
+            document = untrusted_json.loads(text)
+        except untrusted_json.UntrustedJsonError as error:
+            raise BundleError(
+                "bundle-malformed", f"The request body is refused: {error}"
+            ) from error
         if (
             not isinstance(document, dict)
             or not isinstance(document.get("bundle"), str)
@@ -191,7 +189,9 @@ async def create(
 ) -> Any:  # an ImportReport, or the problem of the check that failed
     importer = _importer_of(principal)
     try:
-        request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+        await request.app.state.rate_limiter.hit(
+            (request.app.state.rate_limiter.limits.imports, f"{principal.role}:{principal.subject}")
+        )
     except RateLimitedError:
         telemetry.count_import("rejected", RateLimitedError.slug)
         raise
