@@ -96,6 +96,10 @@ class PayloadTooLargeError(ProblemError):
     slug, title, status = "payload-too-large", "Payload too large", 413
 
 
+class UnsupportedMediaTypeError(ProblemError):
+    slug, title, status = "unsupported-media-type", "Unsupported media type", 415
+
+
 class UnprocessableError(ProblemError):
     slug, title, status = "unprocessable", "Unprocessable content", 422
 

@@ -27,6 +27,7 @@ from app.openapi_extras import document_common_problems
 from app.routers import (
     audit,
     bundles,
+    calendar,
     consents,
     contacts,
     dashboard,
@@ -157,6 +158,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Portable mentor-mentee relationship graphs, carried across platforms as signed, consented bundles.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN; the service serves its
+        # own copy of Swagger UI at /docs instead (app/routers/dashboard.py).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
@@ -192,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics,
         matching,
         audit,
+        calendar,
     ):
         app.include_router(resource.router)
     dashboard.install_dashboard(app, settings.dashboard_dir)

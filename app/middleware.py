@@ -54,7 +54,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unhandled error", extra={"path": scope.get("path")})
+            log.exception("unhandled error", extra={"path": _loggable_path(scope)})
             if response_started:
                 raise
             response = problem_response(
@@ -73,10 +73,23 @@ class RequestContextMiddleware:
                 "request",
                 extra={
                     "method": scope.get("method"),
-                    "path": scope.get("path"),
+                    "path": _loggable_path(scope),
                     "route": route,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
             request_id_var.reset(token)
+
+
+SECRET_PATH_PREFIXES = ("/v1/calendar-feeds/",)
+"""Paths whose rest is a secret (the token of a calendar feed URL), matched by a route or not."""
+
+
+def _loggable_path(scope: Scope) -> object:
+    """The request path, with the secret part of a path under `SECRET_PATH_PREFIXES` replaced."""
+    path = scope.get("path")
+    for prefix in SECRET_PATH_PREFIXES:
+        if isinstance(path, str) and path.startswith(prefix):
+            return prefix + "{redacted}"
+    return path

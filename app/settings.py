@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         description="At start-up, staged items of imports older than this (a crash mid-staging) are swept.",
     )
 
+    vcard_import_max_cards: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most cards one contacts.vcf upload may hold (the body keeps max_body_bytes).",
+    )
+
     # Consent receipts and webhooks.
     controller_name: str = "Rolodex"
     privacy_policy_url: str = "https://rolodex.dev/privacy"

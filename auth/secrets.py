@@ -1,14 +1,19 @@
-"""Client secrets: generated with `secrets`, stored only as a slow salted Argon2id hash.
+"""Secrets we hand out, generated with `secrets`, never stored as given.
 
-Checking a secret costs tens of milliseconds of CPU by design, so it never runs on the event
-loop: `SecretVerifier` runs it in a small thread pool of its own (argon2-cffi releases the GIL),
-and refuses at once with `VerifierBusyError` when more checks are already waiting than it allows,
-so a flood of token requests is answered 429 instead of queueing without bound.
+- OAuth client secrets: stored only as a slow salted Argon2id hash. Checking one costs tens of
+  milliseconds of CPU by design, so the service never runs it on the event loop:
+  `SecretVerifier` runs it in a small thread pool of its own (argon2-cffi releases the GIL) and
+  refuses at once with `VerifierBusyError` when more checks are already waiting than it allows,
+  so a flood of token requests is answered 429 instead of queueing without bound.
+- Calendar feed tokens (the secret part of a subscription URL): 256 random bits, stored only as
+  their SHA-256, which is what a request's token is looked up by (a fast hash is enough for a
+  value that cannot be guessed; a salted one could not be looked up).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 
@@ -65,3 +70,14 @@ class SecretVerifier:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+FEED_TOKEN_PREFIX = "rdxcal_"  # noqa: S105 - names the kind of token, not a secret
+
+
+def new_feed_token() -> str:
+    return FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

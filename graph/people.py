@@ -15,6 +15,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from graph.calendar_feeds import delete_feeds_of
 from graph.consents import revoke_all_for_erasure
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError, no_such
@@ -237,6 +238,7 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
         if found is None:
             return False
         await revoke_all_for_erasure(tx, person_id, moment)
+        await delete_feeds_of(tx, person_id)
         await execute(
             tx,
             "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) DETACH DELETE c",
