@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.deps import GraphDep, SettingsDep
-from app.errors import Problem, RateLimitedError
+from app.errors import RateLimitedError
 from app.ratelimit import RateLimiter
 from auth.principals import PARTNER_SCOPES, Role
 from auth.secrets import SecretVerifier, VerifierBusyError
@@ -76,10 +76,11 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
         },
         401: {"model": OAuthError, "description": "invalid_client"},
         429: {
-            "model": Problem,
             "description": "Too many token requests (per client id, per source address or in "
             "all): problem+json with Retry-After",
-            "content": {"application/problem+json": {}},
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
         },
     },
 )
