@@ -36,7 +36,12 @@ class RateLimit:
         return 60.0 * self.burst / self.per_minute
 
     def window(self, key: str, now: datetime) -> CounterHit:
-        return CounterHit(key=f"{self.name}:{key}", now=now, window_seconds=self.window_seconds)
+        return CounterHit(
+            key=f"{self.name}:{key}",
+            now=now,
+            window_seconds=self.window_seconds,
+            allowance=self.burst,
+        )
 
 
 @dataclass(frozen=True)
@@ -59,17 +64,12 @@ class RateLimiter:
         self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
 
     async def hit(self, *checks: tuple[RateLimit, str], now: datetime | None = None) -> None:
-        """Count one request against each (limit, key); 429 if any limit is exhausted."""
+        """Count one request against each (limit, key), in the order given (broadest first: the
+        keys after an exhausted one are not counted); 429 if any limit is exhausted."""
         moment = now or datetime.now(UTC)
-        limits: dict[str, RateLimit] = {}
-        hits: list[CounterHit] = []
-        for limit, key in checks:
-            hit = limit.window(key, moment)
-            limits[hit.key] = limit
-            hits.append(hit)
-        states = await count_hits(self._graph, hits)
+        states = await count_hits(self._graph, [limit.window(key, moment) for limit, key in checks])
         await self._maybe_sweep(moment)
-        exhausted = [state for state in states if state.count > limits[state.key].burst]
+        exhausted = [state for state in states if state.exhausted]
         if exhausted:
             retry_after = max(
                 1, *(math.ceil((s.window_end - moment).total_seconds()) for s in exhausted)

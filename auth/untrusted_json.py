@@ -6,13 +6,16 @@ envelopes, request bodies and partners' answers.
 `NaN` / `Infinity` / `1e999` parse as non-finite floats, and `"\\ud800"` parses into a string
 that cannot be encoded as UTF-8 again (Neo4j, logs and responses then fail far from the input).
 `loads` refuses all of these with one `UntrustedJsonError` (a `json.JSONDecodeError`, so callers
-that already catch decode errors answer 4xx without change), checked before or while parsing.
+that already catch decode errors answer 4xx without change): numbers while parsing, nesting and
+strings in one iterative walk of the result (the C parser turns a nesting of thousands into a
+`RecursionError` long before the stack is at risk, and that is refused too).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 MAX_DEPTH = 64
@@ -30,31 +33,6 @@ class UntrustedJsonError(json.JSONDecodeError):
 
     def __str__(self) -> str:
         return self.reason
-
-
-def bracket_depth(text: str, stop_after: int = MAX_DEPTH) -> int:
-    """Deepest bracket nesting, ignoring brackets inside strings; a linear pre-parse guard."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > stop_after:
-                    return deepest
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def _integer(literal: str) -> int:
@@ -76,19 +54,44 @@ def _constant(name: str) -> Any:
     raise UntrustedJsonError(f"{name} is not JSON.")
 
 
-def _check_strings(value: Any) -> None:
-    """Refuse strings (keys included) that are not valid Unicode text, e.g. lone surrogates, NUL."""
-    stack = [value]
+# Only a `\u` escape can put a surrogate or a NUL into a string parsed from valid UTF-8.
+_RISKY_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+
+
+def _check_value(value: Any, max_depth: int, *, depth: bool, strings: bool) -> None:
+    """One iterative walk: nesting depth, and strings (keys included) that are not valid Unicode
+    text — lone surrogates, NUL."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
-        item = stack.pop()
+        item, level = stack.pop()
         if isinstance(item, str):
-            _check_text(item)
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                _check_text(key)
-                stack.append(child)
-        elif isinstance(item, list):
-            stack.extend(item)
+            if strings:
+                _check_text(item)
+        elif isinstance(item, dict | list):
+            if depth and level > max_depth:
+                raise UntrustedJsonError(f"The JSON nests deeper than {max_depth} levels.")
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if strings:
+                        _check_text(key)
+                    stack.append((child, level + 1))
+            else:
+                stack.extend((child, level + 1) for child in item)
+
+
+def _check_depth(value: Any, max_depth: int) -> None:
+    """Nesting depth only, visiting containers only."""
+    level, current = 1, [value] if isinstance(value, dict | list) else []
+    while current:
+        if level > max_depth:
+            raise UntrustedJsonError(f"The JSON nests deeper than {max_depth} levels.")
+        current = [
+            child
+            for item in current
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        level += 1
 
 
 def _check_text(text: str) -> None:
@@ -113,13 +116,18 @@ def loads(raw: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
             raise UntrustedJsonError("The JSON is not UTF-8.") from error
     else:
         text = raw
-    if bracket_depth(text, max_depth) > max_depth:
-        raise UntrustedJsonError(f"The JSON nests deeper than {max_depth} levels.")
     try:
         value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
     except UntrustedJsonError:
         raise
-    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+    except RecursionError as error:  # the C parser's own guard, far below the stack's limit
+        raise UntrustedJsonError(f"The JSON nests deeper than {max_depth} levels.") from error
+    except ValueError as error:  # JSONDecodeError, and Python's guard on int digits
         raise UntrustedJsonError("The text is not JSON.") from error
-    _check_strings(value)
+    # Cheap tests on the text spare the walk what cannot be there.
+    risky = isinstance(raw, str) or _RISKY_ESCAPE.search(text) is not None
+    if risky:
+        _check_value(value, max_depth, depth=True, strings=True)
+    elif text.count("[") + text.count("{") > max_depth:
+        _check_depth(value, max_depth)
     return value

@@ -104,9 +104,11 @@ async def token(
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required.")
     limiter: RateLimiter = request.app.state.rate_limiter
     address = request.client.host if request.client else "unknown"
+    # Address first: a flood from one address stops there and does not use up everyone's
+    # ceiling; the ceiling before the client id, so a refused flood creates no per-id counters.
     await limiter.hit(
-        (limiter.limits.token_global, "*"),
         (limiter.limits.token_address, address),
+        (limiter.limits.token_global, "*"),
         (limiter.limits.token_client, client_id),
     )
 
