@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.ratelimit import RateLimit, RateLimiter, RateLimits
 from app.settings import Settings
 from auth.authenticator import Authenticator, ExternalIdentityProvider
@@ -9,8 +11,9 @@ from auth.jwks_client import JwksCache
 from auth.keys import KeyStore, load_keystore
 from auth.outbound import OutboundClient, OutboundPolicy
 from auth.secrets import SecretVerifier
-from export.importer import BundleImporter, ImportSettings
 from graph.db import Graph
+from portability.importer import BundleImporter, ImportSettings
+from portability.issuer import IssuerContext
 
 
 def build_keystore(settings: Settings) -> KeyStore:
@@ -67,6 +70,7 @@ def build_authenticator(
             ttl_seconds=settings.jwks_cache_ttl_seconds,
             min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
         ),
+        max_ttl_seconds=settings.access_token_max_ttl_seconds,
     )
 
 
@@ -116,4 +120,15 @@ def build_rate_limiter(settings: Settings, graph: Graph) -> RateLimiter:
 def build_secret_verifier(settings: Settings) -> SecretVerifier:
     return SecretVerifier(
         workers=settings.secret_check_workers, max_pending=settings.secret_check_max_pending
+    )
+
+
+def issuer_context(settings: Settings) -> IssuerContext:
+    """What receipts and bundles say about this instance."""
+    return IssuerContext(
+        issuer=settings.public_url,
+        controller_name=settings.controller_name,
+        privacy_policy_url=settings.privacy_policy_url,
+        policy_version=settings.consent_policy_version,
+        bundle_ttl=timedelta(seconds=settings.bundle_ttl_seconds),
     )

@@ -143,15 +143,6 @@ class OutboundPolicy:
             raise _AddressRefused(f"{host} resolves to {address}, {problem}.")
 
 
-def same_origin(url: str, base: str) -> bool:
-    """Whether `url` has the scheme, host and port of `base` (an issuer) — parsed, not prefixed."""
-    try:
-        a, b = urlsplit(url), urlsplit(base)
-        return bool(a.hostname) and (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
-    except ValueError:
-        return False
-
-
 def check_outbound_url(url: str, *, allow_loopback_http: bool) -> None:
     """`OutboundPolicy(allow_loopback=…).check_url(url)`, for callers without a policy at hand."""
     OutboundPolicy(allow_loopback=allow_loopback_http).check_url(url)

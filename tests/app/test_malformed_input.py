@@ -22,8 +22,8 @@ from httpx import Response
 from app.main import create_app
 from app.settings import Settings
 from auth import jws, untrusted_json
-from export.documents import BUNDLE_TYP
 from graph.db import Graph
+from portability.documents import BUNDLE_TYP
 from tests.conftest import TokenFactory
 from tests.support.fake_partner import FakePartner
 

@@ -14,7 +14,6 @@ from auth.outbound import (
     OutboundError,
     OutboundPolicy,
     OutboundUrlError,
-    same_origin,
 )
 from tests.support.bad_partner import TRICKLE_SECONDS, BadPartner
 
@@ -70,14 +69,6 @@ def test_public_https_urls_and_allowed_hosts_pass() -> None:
     internal.check_url("https://partner.internal/jwks.json")
     with pytest.raises(OutboundUrlError):
         internal.check_url("http://10.0.0.5/jwks.json")  # https is still required
-
-
-def test_same_origin_compares_parsed_hosts_not_prefixes() -> None:
-    assert same_origin("https://acme.example/v1/consents/c/status", "https://acme.example")
-    assert not same_origin("https://evil.example/x", "https:")
-    assert not same_origin("https://acme.example.evil.example/x", "https://acme.example")
-    assert not same_origin("https://acme.example:8443/x", "https://acme.example")
-    assert not same_origin("http://[::1", "https://acme.example")
 
 
 @pytest.fixture
