@@ -28,7 +28,7 @@ def check_jwks_url(url: str, *, allow_loopback_http: bool) -> None:
         check_outbound_url(url, allow_loopback_http=allow_loopback_http)
     except OutboundUrlError as error:
         hint = "" if allow_loopback_http else " (http only on a loopback host, in development)"
-        raise JwksFetchError(f"JWKS URL refused{hint}: {error}") from error
+        raise JwksFetchError(f"JWKS URL must use https{hint} (got {url!r}).") from error
 
 
 @dataclass

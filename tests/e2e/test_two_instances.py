@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,22 +43,19 @@ def pair(
         "ROLODEX_RATE_LIMIT_TOKEN_PER_ADDRESS_PER_MINUTE": "1",
         "ROLODEX_RATE_LIMIT_TOKEN_PER_ADDRESS_BURST": str(ADDRESS_BURST),
     }
-    with (
-        live_server(
-            settings,
-            shared / "a",
-            public_url=public_url,
-            keys_dir=shared / "keys",
-            environment=environment,
-        ) as first,
-        live_server(
-            settings,
-            shared / "b",
-            public_url=public_url,
-            keys_dir=shared / "keys",
-            environment=environment,
-        ) as second,
-    ):
+    with ExitStack() as stack:
+        first, second = (
+            stack.enter_context(
+                live_server(
+                    settings,
+                    shared / name,
+                    public_url=public_url,
+                    keys_dir=shared / "keys",
+                    environment=environment,
+                )
+            )
+            for name in ("a", "b")
+        )
         yield first, second
 
 
