@@ -8,7 +8,6 @@ about anyone (it only adds 1 to a refused-import counter, `app.refusals`).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from app.errors import (
 )
 from app.limits import IMPORT_ENVELOPE_BYTES
 from app.refusals import count_refused_import
+from auth import untrusted_json
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
 from graph import imports
@@ -38,7 +38,6 @@ from portability.errors import (
     UnsupportedMediaTypeError,
 )
 from portability.importer import BundleImporter, Importer
-from portability.verify import MAX_JSON_DEPTH, bracket_depth
 
 router = APIRouter(tags=["imports"])
 log = logging.getLogger("rolodex.imports")
@@ -104,14 +103,10 @@ def _token_from(raw: bytes, content_type: str) -> str:
     if media == "application/jose":
         return text.strip()
     if media in ("application/json", ""):
-        if bracket_depth(text) > MAX_JSON_DEPTH:
-            raise BundleMalformedError(
-                f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
-            )
         try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BundleMalformedError("The request body is not JSON.") from error
+            document = untrusted_json.loads(text)
+        except untrusted_json.UntrustedJsonError as error:
+            raise BundleMalformedError(f"The request body is refused: {error}") from error
         if (
             not isinstance(document, dict)
             or not isinstance(document.get("bundle"), str)
@@ -187,7 +182,9 @@ async def create(
 ) -> Any:  # an ImportReport, or the problem of the check that failed
     importer = _importer_of(principal)
     try:
-        request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+        await request.app.state.rate_limiter.hit(
+            (request.app.state.rate_limiter.limits.imports, f"{principal.role}:{principal.subject}")
+        )
     except RateLimitedError:
         telemetry.count_import("rejected", RateLimitedError.slug)
         raise
