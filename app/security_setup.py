@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
-
-from app.ratelimit import RateLimit, RateLimits
+from app.ratelimit import RateLimit, RateLimiter, RateLimits
 from app.settings import Settings
 from auth.authenticator import Authenticator, ExternalIdentityProvider
 from auth.jwks_client import JwksCache
 from auth.keys import KeyStore, load_keystore
+from auth.outbound import OutboundClient, OutboundPolicy
+from auth.secrets import SecretVerifier
 from credentials.presentation_import import PresentationImport, PresentationPipeline
 from credentials.resolvers import GraphNonces, StatusListResolver, TrustedIssuers
 from graph.db import Graph
@@ -34,19 +34,26 @@ def build_keystore(settings: Settings) -> KeyStore:
     )
 
 
-def jwks_cache(settings: Settings, http_client: httpx.AsyncClient) -> JwksCache:
-    """A cache of other parties' published keys (each user of keys gets its own)."""
-    return JwksCache(
-        http_client,
-        ttl_seconds=settings.jwks_cache_ttl_seconds,
-        allow_loopback_http=settings.is_development,
-        timeout_seconds=settings.http_timeout_seconds,
-        min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+def build_outbound_policy(settings: Settings) -> OutboundPolicy:
+    """The one policy of every outbound call; loopback only where `outbound_allow_loopback` says."""
+    allow_loopback = (
+        settings.is_development
+        if settings.outbound_allow_loopback is None
+        else settings.outbound_allow_loopback
+    )
+    return OutboundPolicy(
+        allow_loopback=allow_loopback,
+        allowed_hosts=frozenset(
+            host.strip().lower()
+            for host in settings.outbound_allowed_hosts.split(",")
+            if host.strip()
+        ),
+        deadline_seconds=settings.http_timeout_seconds,
     )
 
 
 def build_authenticator(
-    settings: Settings, keystore: KeyStore, http_client: httpx.AsyncClient
+    settings: Settings, keystore: KeyStore, outbound: OutboundClient
 ) -> Authenticator:
     external = None
     if settings.external_idp_issuer and settings.external_idp_jwks_url:
@@ -60,26 +67,31 @@ def build_authenticator(
         issuer=settings.public_url,
         audience=settings.access_token_audience,
         external=external,
-        jwks_cache=jwks_cache(settings, http_client),
+        jwks_cache=JwksCache(
+            outbound,
+            ttl_seconds=settings.jwks_cache_ttl_seconds,
+            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+        ),
+        max_ttl_seconds=settings.access_token_max_ttl_seconds,
     )
 
 
-def build_importer(
-    settings: Settings, graph: Graph, http_client: httpx.AsyncClient
-) -> BundleImporter:
+def build_importer(settings: Settings, graph: Graph, outbound: OutboundClient) -> BundleImporter:
     """The import pipeline, with its own JWKS cache for partner keys."""
     return BundleImporter(
         graph,
-        http_client,
-        jwks_cache(settings, http_client),
+        outbound,
+        JwksCache(
+            outbound,
+            ttl_seconds=settings.jwks_cache_ttl_seconds,
+            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+        ),
         ImportSettings(
             platform_id=settings.platform_id,
             public_url=settings.public_url,
             max_bytes=settings.import_max_bytes,
             max_items=settings.import_max_items,
             single_tx_items=settings.import_single_tx_items,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
         ),
     )
 
@@ -87,9 +99,29 @@ def build_importer(
 def build_rate_limits(settings: Settings) -> RateLimits:
     burst = settings.rate_limit_burst
     return RateLimits(
-        token=RateLimit(settings.rate_limit_token_per_minute, burst),
-        export=RateLimit(settings.rate_limit_export_per_minute, burst),
-        imports=RateLimit(settings.rate_limit_import_per_minute, burst),
+        token_client=RateLimit("token-client", settings.rate_limit_token_per_minute, burst),
+        token_address=RateLimit(
+            "token-address",
+            settings.rate_limit_token_per_address_per_minute,
+            settings.rate_limit_token_per_address_burst,
+        ),
+        token_global=RateLimit(
+            "token-global",
+            settings.rate_limit_token_global_per_minute,
+            settings.rate_limit_token_global_burst,
+        ),
+        export=RateLimit("export", settings.rate_limit_export_per_minute, burst),
+        imports=RateLimit("import", settings.rate_limit_import_per_minute, burst),
+    )
+
+
+def build_rate_limiter(settings: Settings, graph: Graph) -> RateLimiter:
+    return RateLimiter(graph, build_rate_limits(settings))
+
+
+def build_secret_verifier(settings: Settings) -> SecretVerifier:
+    return SecretVerifier(
+        workers=settings.secret_check_workers, max_pending=settings.secret_check_max_pending
     )
 
 
@@ -105,12 +137,16 @@ def issuer_context(settings: Settings) -> IssuerContext:
 
 
 def build_presentation_pipeline(
-    settings: Settings, graph: Graph, http_client: httpx.AsyncClient, keystore: KeyStore
+    settings: Settings, graph: Graph, outbound: OutboundClient, keystore: KeyStore
 ) -> PresentationPipeline:
     """The presentation verifier and importer (`POST /v1/imports` with a presentation)."""
     keys = TrustedIssuers(
         graph,
-        jwks_cache(settings, http_client),
+        JwksCache(
+            outbound,
+            ttl_seconds=settings.jwks_cache_ttl_seconds,
+            min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
+        ),
         keystore,
         settings.public_url,
     )
@@ -123,14 +159,7 @@ def build_presentation_pipeline(
         ),
         keys=keys,
         nonces=GraphNonces(graph),
-        status_lists=StatusListResolver(
-            graph,
-            http_client,
-            keys,
-            settings.public_url,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
-        ),
+        status_lists=StatusListResolver(graph, outbound, keys, settings.public_url),
         audience=settings.public_url,
         max_bytes=settings.import_max_bytes,
         max_age=timedelta(seconds=settings.presentation_max_age_seconds),

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from auth import jws
 from auth.jwks_client import JwksCache, JwksFetchError, parse_jwks
 from auth.keys import KeyStore
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth.outbound import OutboundClient, OutboundError
 from credentials import metadata, statuslist
 from credentials.errors import StatusUnverifiableError
 from credentials.verifier import IssuerKeys, NonceRecord
@@ -72,11 +70,9 @@ class GraphNonces:
 @dataclass
 class StatusListResolver:
     graph: Graph
-    http: httpx.AsyncClient
+    outbound: OutboundClient
     keys: IssuerKeys
     public_url: str
-    allow_loopback_http: bool
-    timeout_seconds: float
 
     async def status(self, issuer: str, uri: str, index: int) -> int:
         local_prefix = metadata.status_list_uri(self.public_url, "")
@@ -85,27 +81,20 @@ class StatusListResolver:
             if found is None or not 0 <= index < found["size"]:
                 raise StatusUnverifiableError("The credential's status entry does not exist.")
             return statuslist.INVALID if index in set(found["invalid"]) else statuslist.VALID
-        token = await self._fetch(uri)
-        return await status_from_token(token, issuer, uri, index, self.keys)
-
-    async def _fetch(self, uri: str) -> str:
         try:
-            check_outbound_url(uri, allow_loopback_http=self.allow_loopback_http)
-            response = await self.http.get(
-                uri,
-                headers={"Accept": statuslist.MEDIA_TYPE},
-                timeout=self.timeout_seconds,
-                follow_redirects=False,
+            response = await self.outbound.get(
+                uri, headers={"Accept": statuslist.MEDIA_TYPE}, max_bytes=MAX_STATUS_LIST_BYTES
             )
-        except (OutboundUrlError, httpx.HTTPError) as error:
+        except OutboundError as error:
             raise StatusUnverifiableError(
-                f"The status list could not be fetched: {type(error).__name__}.",
+                f"The status list could not be fetched: {error.reason}."
             ) from error
-        if response.status_code != 200 or len(response.content) > MAX_STATUS_LIST_BYTES:
+        if response.status_code != 200:
             raise StatusUnverifiableError(
                 f"The status list endpoint answered {response.status_code}."
             )
-        return response.text.strip()
+        token = response.content.decode("utf-8", errors="replace").strip()
+        return await status_from_token(token, issuer, uri, index, self.keys)
 
 
 async def status_from_token(token: str, issuer: str, uri: str, index: int, keys: IssuerKeys) -> int:

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from app.settings import Settings
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth.outbound import OutboundClient, OutboundPolicy, OutboundUrlError, check_outbound_url
 from credentials import metadata, statuslist
 from credentials.errors import StatusUnverifiableError
 from credentials.resolvers import status_from_token
@@ -69,15 +69,17 @@ async def _verify(
     check_status: bool,
     allow_loopback_http: bool,
 ) -> VerifiedBundle:
-    async with httpx.AsyncClient() as http:
-        status = HttpStatus(http, allow_loopback_http=allow_loopback_http, timeout_seconds=10.0)
+    http = OutboundClient(OutboundPolicy(allow_loopback=allow_loopback_http, deadline_seconds=10.0))
+    try:
         return await verify_bundle(
             token,
             keys_from(keys),
             now=datetime.now(UTC),
             audiences={audience} if audience else None,
-            status_of=status if check_status else None,
+            status_of=HttpStatus(http) if check_status else None,
         )
+    finally:
+        await http.aclose()
 
 
 def loopback_http_by_default() -> bool:

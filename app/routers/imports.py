@@ -2,7 +2,8 @@
 
 `POST /v1/imports` takes `{"bundle": "<JWS>"}` (application/json) or the raw JWS
 (application/jose); `?dry_run=true` answers the same report and writes nothing. Every check of
-the importer has its own problem type; a refused bundle writes nothing.
+the importer has its own problem type; a refused bundle writes nothing
+about anyone (it only adds 1 to a refused-import counter, `app.refusals`).
 
 A person also imports `{"presentation": "<SD-JWT+KB>"}`: an SD-JWT VC presentation of items
 they hold, key-bound to a nonce from `POST /v1/imports/nonce` (docs/credentials.md).
@@ -10,7 +11,6 @@ they hold, key-bound to a nonce from `POST /v1/imports/nonce` (docs/credentials.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -29,6 +29,8 @@ from app.errors import (
     problem_responses,
 )
 from app.limits import IMPORT_ENVELOPE_BYTES
+from app.refusals import count_refused_import
+from auth import untrusted_json
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal, PersonPrincipal
 from credentials.errors import PRESENTATION_REFUSALS
@@ -42,7 +44,6 @@ from portability.errors import (
     UnsupportedMediaTypeError,
 )
 from portability.importer import BundleImporter, Importer, ImportResult
-from portability.verify import MAX_JSON_DEPTH, bracket_depth
 
 router = APIRouter(tags=["imports"])
 log = logging.getLogger("rolodex.imports")
@@ -123,14 +124,10 @@ def _token_from(raw: bytes, content_type: str) -> tuple[str, str]:
     if media == "application/jose":
         return "bundle", text.strip()
     if media in ("application/json", ""):
-        if bracket_depth(text) > MAX_JSON_DEPTH:
-            raise BundleMalformedError(
-                f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
-            )
         try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BundleMalformedError("The request body is not JSON.") from error
+            document = untrusted_json.loads(text)
+        except untrusted_json.UntrustedJsonError as error:
+            raise BundleMalformedError(f"The request body is refused: {error}") from error
         if (
             not isinstance(document, dict)
             or len(document) != 1
@@ -146,8 +143,17 @@ def _token_from(raw: bytes, content_type: str) -> tuple[str, str]:
     raise UnsupportedMediaTypeError("Send application/json or application/jose.")
 
 
-def _refused(request: Request, error: PortabilityError) -> JSONResponse:
+async def _refused(
+    request: Request, error: PortabilityError, importer: Importer, token: str | None, dry_run: bool
+) -> JSONResponse:
     telemetry.count_import("rejected", error.slug)
+    await count_refused_import(
+        request.app.state.graph,
+        problem=error.slug,
+        partner_platform_id=importer.platform_id,
+        token=token,
+        dry_run=dry_run,
+    )
     return problem_response(
         request, slug=error.slug, title=error.title, status=error.status, detail=error.detail
     )
@@ -200,14 +206,16 @@ async def create(
 ) -> Any:  # an ImportReport, or the problem of the check that failed
     importer = _importer_of(principal)
     try:
-        request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+        await request.app.state.rate_limiter.hit(
+            (request.app.state.rate_limiter.limits.imports, f"{principal.role}:{principal.subject}")
+        )
     except RateLimitedError:
         telemetry.count_import("rejected", RateLimitedError.slug)
         raise
     settings = request.app.state.settings
     pipeline: BundleImporter = request.app.state.bundle_importer
-    # A refused bundle writes nothing to the graph: the metric and the log are its record
-    # (the pipeline logs the refusals of its own checks).
+    # A refused bundle writes nothing about anyone: the refused-import counter (no personal data),
+    # the Prometheus metric and the log are its record (the pipeline logs its own checks).
     try:
         raw = await _read_capped(request, settings.import_max_bytes + IMPORT_ENVELOPE_BYTES)
         kind, token = _token_from(raw, request.headers.get("content-type", ""))
@@ -220,7 +228,7 @@ async def create(
                 "dry_run": dry_run,
             },
         )
-        return _refused(request, error)
+        return await _refused(request, error, importer, None, dry_run)
     try:
         if kind == "presentation":
             presentations: PresentationPipeline = request.app.state.presentations
@@ -230,10 +238,7 @@ async def create(
         else:
             result = await pipeline.run(token, importer, dry_run=dry_run)
     except PortabilityError as error:
-        log.warning(
-            "import rejected", extra={"problem": error.slug, "dry_run": dry_run, "kind": kind}
-        )
-        return _refused(request, error)
+        return await _refused(request, error, importer, token, dry_run)
     telemetry.count_import("dry_run" if dry_run else "applied")
     if dry_run:
         response.status_code = status.HTTP_200_OK

@@ -241,6 +241,27 @@ async def figure_cells(page: Page, card_id: str) -> dict[str, tuple[Any, str]]:
     return {key: (cell[0], cell[1]) for key, cell in found.items()}
 
 
+async def rejections_note(page: Page) -> tuple[Any, str]:
+    """The portability card's refused-imports note: its value ({platform: count} or null) and text."""
+    found: list[Any] = await page.evaluate(
+        """() => { const p = document.querySelector(
+             '#view-portability [data-key="rejections_by_platform"]');
+           return [JSON.parse(p.dataset.value), p.textContent.trim()]; }"""
+    )
+    return found[0], found[1]
+
+
+def expected_rejections(weeks: list[dict[str, Any]]) -> dict[str, int] | None:
+    """What the note should say, worked out from the weekly answer."""
+    if all(w["portability"]["rejections"] is None for w in weeks):
+        return None
+    totals: dict[str, int] = {}
+    for w in weeks:
+        for row in w["portability"]["rejections"]:
+            totals[row["platform_id"]] = totals.get(row["platform_id"], 0) + row["count"]
+    return totals
+
+
 # Number formats as the page writes them (JavaScript's toFixed rounds half away from zero).
 def _fixed(value: float, digits: int) -> str:
     return str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
@@ -371,6 +392,20 @@ async def test_sign_in_filters_and_network_explorer(
     await page.locator("#explorer").scroll_into_view_if_needed()
     print(f"explorer: {len(network['nodes'])} people, {len(network['edges'])} connections")
 
+    # A person is found by name: one match opens their network, several are offered to choose.
+    eve_name = eve["display_name"]
+    await page.fill("#explorer-person", eve_name)
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_selector(f"#explorer-graph[data-centre='{eve['id']}']")
+    await page.fill("#explorer-person", "zzz-nobody")
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_function(
+        "() => document.getElementById('explorer-status').textContent.includes('Nobody named')"
+    )
+    await page.fill("#explorer-person", centre)
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_selector(f"#explorer-graph[data-centre='{centre}']")
+
     # Screenshots at both widths; nothing overflows sideways on the phone.
     await page.evaluate("window.scrollTo(0, 0)")
     shots = [
@@ -431,6 +466,13 @@ async def test_numbers_shown_equal_the_metrics_api(
     await page.locator("#filter-from").blur()
     week_range = await range_query(page)
     assert re.fullmatch(r"\d{4}-W\d{2}", week_range["from"]), week_range
+
+    # Unfiltered, the portability card shows the refused imports per platform (the seed refused
+    # one bundle of partner-one as expired).
+    await wait_for_dashboard(page, **week_range)
+    value, text = await rejections_note(page)
+    assert value == {"partner-one": 1}, text
+    assert "bundle-expired 1" in text
 
     program_id = seeded.programs["Data Mentoring"]
     await select_filter(page, "#filter-program", program_id)
@@ -519,6 +561,8 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
         },
     )
 
+    assert (await rejections_note(page))[0] == expected_rejections(weeks)
+
     network_query: dict[str, str] = {
         key: query[key] for key in ("program_id", "from", "to") if key in query
     }
@@ -534,8 +578,13 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
     expect_rows(
         await table_cells(page, "view-degree"),
         growth["degree_histogram"],
-        {"degree": lambda v: COUNT(v) if isinstance(v, int) else TEXT(v), "people": COUNT},
+        {"degree": bucket_label, "people": COUNT},
     )
+    labels = await page.evaluate(
+        "() => [...document.querySelectorAll('#view-degree .table-slot tbody th')]"
+        ".map(th => th.textContent.trim())"
+    )
+    assert labels == [bucket_label(row["degree"]) for row in growth["degree_histogram"]]
     figures = await figure_cells(page, "view-degree")
     assert figures["mean_degree"] == (growth["mean_degree"], NUMBER(growth["mean_degree"]))
     assert figures["largest_component_share"] == (
@@ -558,6 +607,20 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
         (item["mentorship_id"], item["mentee_id"], [reason["code"] for reason in item["reasons"]])
         for item in items
     ]
+    # People are shown by name (each a link to the explorer), never by raw id.
+    names = {}
+    for item in items:
+        for key in ("mentor_id", "mentee_id"):
+            person = (await api.get(f"/v1/people/{item[key]}")).json()
+            names[item[key]] = person["display_name"]
+    for row, item in zip(shown, items, strict=True):
+        assert row["mentee_id"][1] == names[item["mentee_id"]]
+        assert row["mentor_id"][1] == names[item["mentor_id"]]
+        assert row["mentorship_id"][1] == f"{names[item['mentor_id']]} → {names[item['mentee_id']]}"
+    if items:
+        fast_fail_text = await page.text_content("#view-fast-fail table")
+        assert fast_fail_text is not None
+        assert not re.search(r"\b(mnt|per|coh)_", fast_fail_text)
     details = await page.eval_on_selector_all(
         "#view-fast-fail .reasons li", "items => items.map(li => li.textContent)"
     )
@@ -577,6 +640,17 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
         outcome_rows += answer.json()["outcomes"]
     assert len(outcome_rows) == 3 * len(cohort_ids)
     expect_outcomes(await table_cells(page, "view-outcomes"), outcome_rows)
+
+
+def bucket_label(floor: Any) -> str:
+    """The degree histogram's bucket names: exact below 10, then 10-19, 20-49, 50-99, ... (with
+    an en dash)."""
+    if not isinstance(floor, int) or floor < 10:
+        return str(floor)
+    scale = 10 ** (len(str(floor)) - 1)
+    step = floor // scale
+    upper = {1: 2, 2: 5, 5: 10}[step] * scale
+    return f"{floor}\u2013{upper - 1}"
 
 
 def expect_outcomes(shown: list[dict[str, tuple[Any, str]]], rows: list[dict[str, Any]]) -> None:
