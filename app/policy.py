@@ -333,6 +333,24 @@ RULES: tuple[Rule, ...] = (
         "person admin partner",
         "self operator platform",
     ),
+    _rule(
+        "imports-nonce",
+        "POST /v1/imports/nonce",
+        P,
+        "self",
+        note="a nonce for the caller's own presentation (docs/credentials.md)",
+    ),
+    # Credentials (SD-JWT VC): the person's own; status lists and metadata are public documents.
+    _rule("credentials-issue", "POST /v1/me/credentials", P, "self"),
+    _rule("credentials-list", "GET /v1/me/credentials", P, "self"),
+    _rule("credentials-revoke", "DELETE /v1/me/credentials/{credential_id}", P, "self"),
+    _rule(
+        "credentials-status-list",
+        "GET /v1/status-lists/{list_id}",
+        note="a Token Status List: any verifier reads it",
+    ),
+    _rule("credentials-issuer-metadata", "GET /.well-known/jwt-vc-issuer"),
+    _rule("credentials-type-metadata", "GET /v1/credential-types/portable-profile"),
 )
 
 POLICY: dict[str, Rule] = {rule.operation: rule for rule in RULES}

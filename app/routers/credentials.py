@@ -23,6 +23,7 @@ from credentials import metadata, statuslist
 from credentials.issuer import IssuerConfig, issue
 from credentials.jwk import JwkError, public_p256
 from graph import credentials as store
+from graph import people
 from portability.documents import sign_document
 
 router = APIRouter(tags=["credentials"])
@@ -134,6 +135,8 @@ async def list_credentials(
     # the role is checked here, after the query is validated (a bad `limit` is a 422 for anyone)
     if principal.person_id is None:
         raise ForbiddenError("Only a signed-in person (mentee or mentor) holds credentials.")
+    if await people.get_person(graph, principal.person_id) is None:
+        raise NotFoundError(f"No person {principal.person_id!r}.")
     rows = await store.list_for_person(graph, principal.person_id, page)
     return page_of(CredentialSummary.model_validate, rows)
 

@@ -35,7 +35,7 @@ from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal, PersonPrincipal
 from credentials.errors import PRESENTATION_REFUSALS
 from credentials.presentation_import import PresentationPipeline, PresentationResult
-from graph import credentials, imports
+from graph import credentials, imports, people
 from portability.errors import (
     IMPORT_REFUSALS,
     BundleMalformedError,
@@ -260,7 +260,10 @@ async def nonce(
     """Single use, short-lived, and only for the person asking: a presentation imported with it
     must be sent with the same person's token."""
     assert principal.person_id is not None
-    request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+    limiter = request.app.state.rate_limiter
+    await limiter.hit((limiter.limits.imports, f"{principal.role}:{principal.subject}"))
+    if await people.get_person(graph, principal.person_id) is None:
+        raise NotFoundError(f"No person {principal.person_id!r}.")
     now = datetime.now(UTC)
     expires_at = now + timedelta(seconds=settings.presentation_nonce_ttl_seconds)
     await credentials.sweep_nonces(graph, now - timedelta(hours=1))

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
 from app.policy import POLICY, Answer, Reach, Rule, decide
 from app.settings import Settings
+from auth.keys import public_jwk_of
 from auth.principals import PARTNER_SCOPES, Principal, Role
 from auth.secrets import feed_token_hash, hash_secret
 from auth.tokens import issue_access_token
@@ -41,6 +43,7 @@ OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 PROBLEMS = "https://rolodex.dev/problems/"
 SECRET = "matrix-client-secret-0123456789abcdef"
 FEED_TOKEN = "matrix-calendar-feed-token-0123456789abcdef"
+HOLDER_JWK = public_jwk_of(ec.generate_private_key(ec.SECP256R1()))
 VCARD = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Card\r\nEMAIL:ada@example.org\r\nEND:VCARD\r\n"
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -99,6 +102,7 @@ class World:
     contact: str = ""
     consent: str = ""
     import_id: str = "imp_none"
+    status_list: str = "stl_matrix"
     principals: dict[Kind, Principal] = field(default_factory=dict)
 
 
@@ -147,6 +151,10 @@ def object_of(rule: Rule) -> str:
         "people-create": "new-person",
         "people-me": "me",
         "bundles-download": "me",
+        "credentials-issue": "me",
+        "credentials-list": "me",
+        "credentials-revoke": "me",
+        "imports-nonce": "me",
         "consents-list": "consents",
     }
     if rule.operation in special:
@@ -249,12 +257,14 @@ PROBES: dict[str, Probe] = {
         }
     },
     "platforms-update": lambda kind, w: {"json": {"name": "Acme renamed"}},
+    "credentials-issue": lambda kind, w: {"json": {"holder_jwk": HOLDER_JWK}},
 }
 
 # What "allowed" looks like where it is not a 2xx: the request passed authorization and met
 # the operation's own rule (a malformed bundle; a profile that already exists).
 ALLOWED_STATUSES: dict[str, frozenset[int]] = {
     "imports-create": frozenset({400}),
+    "credentials-revoke": frozenset({404}),  # they hold no credential with the probe's id
     "people-create": frozenset({201, 409}),
     "health-ready": frozenset({200, 503}),
 }
@@ -282,6 +292,8 @@ def _path(template: str, world: World) -> str:
         "other_id": "per_spare",
         "key": "o1",
         "token": FEED_TOKEN,
+        "list_id": world.status_list,
+        "credential_id": "crd_none",
     }
     return template.format(**values)
 
@@ -404,6 +416,11 @@ class Situation:
         )
         assert granted.status_code == 201, granted.text
         world.consent = granted.json()["consent"]["id"]
+        await graph.query(
+            "CREATE (:StatusList {id: $id, size: 8, created_at: datetime()})",
+            {"id": world.status_list},
+            write=True,
+        )
         if with_import:
             pushed = self.client.post(
                 "/v1/imports",

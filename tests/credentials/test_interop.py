@@ -118,7 +118,7 @@ def test_npm_sd_jwt_vc_verifies_our_presentation_and_status_list(
         nonce="n-9",
     )
     status_uri = segment(answer["credential"].split("~")[0], 1)["status"]["status_list"]
-    status_list = client.get(status_uri["uri"].removeprefix("http://testserver"))
+    status_list = client.get(status_uri["uri"].removeprefix("https://testserver"))
     assert status_list.headers["content-type"] == "application/statuslist+jwt"
     files = {
         "presentation": presentation,
@@ -144,7 +144,7 @@ def test_npm_sd_jwt_vc_verifies_our_presentation_and_status_list(
     # revoked: the npm status list reads the flipped bit, and its verifier refuses
     client.delete(f"/v1/me/credentials/{answer['credential_id']}", headers=alice.headers)
     (tmp_path / "status").write_text(
-        client.get(status_uri["uri"].removeprefix("http://testserver")).text
+        client.get(status_uri["uri"].removeprefix("https://testserver")).text
     )
     assert _node("status", str(tmp_path / "status"), str(status_uri["idx"])).stdout == "1"
     refused = _node(

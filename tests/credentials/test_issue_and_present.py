@@ -34,7 +34,7 @@ def test_credential_is_an_sd_jwt_vc_with_one_disclosure_per_item(
     assert header["alg"] == "ES256"
     assert header["kid"].startswith("documents-")
     assert (
-        payload["vct"] == answer["vct"] == "http://testserver/v1/credential-types/portable-profile"
+        payload["vct"] == answer["vct"] == "https://testserver/v1/credential-types/portable-profile"
     )
     assert payload["_sd_alg"] == "sha-256"
     assert set(payload["cnf"]["jwk"]) == {"kty", "crv", "x", "y"}

@@ -28,7 +28,7 @@ async def subject(graph: Graph) -> str:
 
 def _status(client: TestClient, credential: str) -> tuple[dict[str, Any], int]:
     reference = segment(credential.split("~")[0], 1)["status"]["status_list"]
-    response = client.get(reference["uri"].removeprefix("http://testserver"))
+    response = client.get(reference["uri"].removeprefix("https://testserver"))
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == statuslist.MEDIA_TYPE
     header, claims = segment(response.text, 0), segment(response.text, 1)
@@ -95,10 +95,10 @@ def test_indexes_are_spread_at_random(
 
 def test_issuer_and_type_metadata_are_public(client: TestClient) -> None:
     issuer = client.get("/.well-known/jwt-vc-issuer").json()
-    assert issuer["issuer"] == "http://testserver"
+    assert issuer["issuer"] == "https://testserver"
     assert all(key["kid"].startswith("documents-") for key in issuer["jwks"]["keys"])
     vct = client.get("/v1/credential-types/portable-profile").json()
-    assert vct["vct"] == "http://testserver/v1/credential-types/portable-profile"
+    assert vct["vct"] == "https://testserver/v1/credential-types/portable-profile"
     paths = [claim["path"] for claim in vct["claims"]]
     assert ["contacts", None] in paths
     assert ["profile", "headline"] in paths
@@ -144,7 +144,7 @@ def test_wallet_commands_and_verify_of_a_presentation(
     )
 
     async def status(self: Any, issuer: str, uri: str, index: int) -> int:
-        token = client.get(uri.removeprefix("http://testserver")).text
+        token = client.get(uri.removeprefix("https://testserver")).text
         return await status_from_token(token, issuer, uri, index, self.keys)
 
     monkeypatch.setattr(verify_cli._FetchedStatusLists, "status", status)

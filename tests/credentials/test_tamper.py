@@ -38,7 +38,9 @@ async def subject(graph: Graph) -> str:
 
 async def _snapshot(graph: Graph) -> list[str]:
     rows = await graph.query(
-        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) "
+        # refused-import counters and rate-limit counters are about no one (app.refusals)
+        "MATCH (n) WHERE NOT n:ImportRefusals AND NOT n:RateCounter "
+        "OPTIONAL MATCH (n)-[r]->(m) "
         "RETURN labels(n) AS labels, properties(n) AS props, type(r) AS rel, m.id AS target"
     )
     return sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
