@@ -54,6 +54,7 @@ def build_authenticator(
             timeout_seconds=settings.http_timeout_seconds,
             min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
         ),
+        max_ttl_seconds=settings.access_token_max_ttl_seconds,
     )
 
 
