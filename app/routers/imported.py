@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.access import ACCESS_PROBLEMS, Actor, person_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedPerson
 from app.deps import GraphDep
 from app.errors import problem_responses
 from app.pagination import Page, PageDep, page_of
@@ -59,13 +59,11 @@ def _record(row: Row) -> ImportedRecord:
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def list_imported(
-    person_id: str,
+    person: ReachedPerson,
     graph: GraphDep,
-    principal: Actor,
     page: PageDep,
     kind: Annotated[RecordSection | None, Query(description="Only this section.")] = None,
 ) -> Page[ImportedRecord]:
     """Oldest import first; each with its provenance. They are never program data here."""
-    await person_in_reach(graph, principal, person_id)
-    rows = await imports.list_imported_records(graph, person_id, page, kind=kind)
+    rows = await imports.list_imported_records(graph, person.id, page, kind=kind)
     return page_of(_record, rows)
