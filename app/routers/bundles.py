@@ -63,7 +63,9 @@ async def _export(
     scopes: list[Section] | None,
 ) -> ExportResult:
     try:
-        request.app.state.rate_limits.export.hit(f"{principal.role}:{principal.subject}")
+        await request.app.state.rate_limiter.hit(
+            (request.app.state.rate_limiter.limits.export, f"{principal.role}:{principal.subject}")
+        )
     except RateLimitedError:
         telemetry.count_export("rate_limited", audience)
         raise

@@ -21,6 +21,7 @@ from neo4j import GraphDatabase
 
 from app.localneo4j.server import LocalNeo4j
 from app.settings import Settings
+from auth.outbound import OutboundClient, OutboundPolicy
 from auth.principals import Role
 from portability.verify import HttpStatus, keys_from, verify_bundle
 from tests.conftest import EXTERNAL_URI, TEST_NEO4J_PASSWORD, TEST_NEO4J_PORT
@@ -154,15 +155,18 @@ def _verified(issuer: LiveServer, bundle: str, audience: str) -> dict[str, Any]:
     jwks = httpx.get(f"{issuer.base_url}/.well-known/jwks.json", timeout=10).json()
 
     async def run() -> dict[str, Any]:
-        async with httpx.AsyncClient() as http:
+        http = OutboundClient(OutboundPolicy(allow_loopback=True, deadline_seconds=10.0))
+        try:
             verified = await verify_bundle(
                 bundle,
                 keys_from({key["kid"]: key for key in jwks["keys"]}),
                 now=datetime.now(UTC),
                 audiences={audience},
                 issuer=issuer.base_url,
-                status_of=HttpStatus(http, allow_loopback_http=True, timeout_seconds=10),
+                status_of=HttpStatus(http),
             )
+        finally:
+            await http.aclose()
         assert verified.consent is not None
         assert verified.consent.status == "active"
         return verified.claims
