@@ -95,9 +95,16 @@ def _environment(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(suite_settings: Settings, workdir: Path) -> Iterator[LiveServer]:
-    """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready."""
-    port = free_port()
+def live_server(
+    suite_settings: Settings,
+    workdir: Path,
+    *,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready
+    (on `port`, default a free one, with `extra_env` settings on top of the suite's)."""
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = suite_settings.model_copy(
         update={"public_url": base_url, "keys_dir": workdir / "keys", "token_audience": None}
@@ -119,7 +126,11 @@ def live_server(suite_settings: Settings, workdir: Path) -> Iterator[LiveServer]
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=_environment(settings), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env={**_environment(settings), **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = LiveServer(base_url=base_url, settings=settings, log_path=log_path)
     try:
