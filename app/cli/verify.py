@@ -1,8 +1,11 @@
 """`rolodex verify FILE [--jwks URL|FILE] [--audience AUD]`: check a bundle offline and summarise it.
 
 Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry) when every check
-passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when the inputs cannot be read.
-Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched (https, or loopback http).
+passes; exit 1 with `error: <problem>: <reason>` when the bundle is refused; exit 2 when the inputs
+cannot be read. Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched over https; in
+development (any `ROLODEX_ENVIRONMENT` but `production`) http on a loopback host is accepted too,
+so `rolodex verify FILE` works against the local instance (`--allow-http-loopback` forces it,
+`--no-allow-http-loopback` refuses it).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from pydantic import ValidationError
 
+from app.settings import Settings
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
 from export.verify import BundleError, peek_claims, verify_offline
 
@@ -28,6 +33,15 @@ def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, An
             raise JwksFetchError(f"JWKS at {source} is larger than {MAX_JWKS_BYTES} bytes")
         return parse_jwks(response.content)
     return parse_jwks(Path(source).read_bytes())
+
+
+def loopback_http_by_default() -> bool:
+    """Development accepts http JWKS URLs on loopback hosts; production (or settings that do
+    not load, which is never taken as development) keeps https only."""
+    try:
+        return Settings().is_development
+    except ValidationError:
+        return False
 
 
 def register(cli: typer.Typer) -> None:
@@ -44,10 +58,16 @@ def register(cli: typer.Typer) -> None:
             str | None, typer.Option(help="Require this audience (your platform id, or self).")
         ] = None,
         allow_http_loopback: Annotated[
-            bool, typer.Option(help="Allow http:// JWKS URLs on loopback hosts.")
-        ] = False,
+            bool | None,
+            typer.Option(
+                help="Allow http:// JWKS URLs on loopback hosts "
+                "(default: yes in development, no in production)."
+            ),
+        ] = None,
     ) -> None:
         """Verify a bundle offline: header, key by kid, signature, claims, schema."""
+        if allow_http_loopback is None:
+            allow_http_loopback = loopback_http_by_default()
         token = file.read_text().strip()
         try:
             source = (

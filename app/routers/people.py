@@ -99,6 +99,14 @@ async def list_people(
     program_id: Annotated[
         str | None, Query(max_length=128, description="Member of a cohort of this program.")
     ] = None,
+    name: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Display name contains this text (case-insensitive), e.g. `ava`.",
+        ),
+    ] = None,
 ) -> Page[Person]:
     """People in the programs the admin administers, oldest first."""
     if program_id is not None and not principal.administers(program_id):
@@ -109,6 +117,7 @@ async def list_people(
         skill=skill,
         role=role,
         program_id=program_id,
+        name=name,
         within_programs=admin_scope(principal),
     )
     return page_of(Person.model_validate, rows)
