@@ -1,5 +1,5 @@
 """The app factory: `create_app()` builds settings, wires routers and error handlers, and owns the
-Neo4j driver and the HTTP client through the lifespan (opened at start, closed after `yield`).
+Neo4j driver and the outbound HTTP client through the lifespan (opened at start, closed after `yield`).
 
 Run it with `rolodex serve` or `uvicorn --factory app.main:create_app`.
 """
@@ -13,18 +13,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app import telemetry
 from app.errors import Problem, install_problem_handlers, problem_response
-from app.limits import BodySizeLimitMiddleware
+from app.limits import BodySizeLimitMiddleware, UntrustedJsonBodyMiddleware
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi_extras import document_common_problems
+from app.policy import enforce, operation_id
 from app.routers import (
     audit,
     bundles,
@@ -53,11 +52,14 @@ from app.security_setup import (
     build_authenticator,
     build_importer,
     build_keystore,
-    build_rate_limits,
+    build_outbound_policy,
+    build_rate_limiter,
+    build_secret_verifier,
 )
 from app.settings import Settings
 from app.webhooks import WebhookWorker
 from auth.errors import AuthError
+from auth.outbound import OutboundClient
 from graph.db import connect
 from graph.imports import sweep_staging
 from graph.schema import migrate
@@ -65,12 +67,6 @@ from graph.schema import migrate
 log = logging.getLogger(__name__)
 
 API_VERSION = "0.1.0"
-
-
-def operation_id(route: APIRoute) -> str:
-    """Stable operation ids: `{tag}-{route name}`, e.g. `people-get`."""
-    tag = str(route.tags[0]) if route.tags else "default"
-    return f"{tag}-{route.name}"
 
 
 @asynccontextmanager
@@ -85,13 +81,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         backoff_seconds=settings.neo4j_connect_backoff_seconds,
     )
     graph.observer = telemetry.observe_transaction
-    http_client = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.http_timeout_seconds), follow_redirects=False
-    )
+    outbound = OutboundClient(build_outbound_policy(settings))
     keystore = build_keystore(settings)
     app.state.keystore = keystore
-    app.state.authenticator = build_authenticator(settings, keystore, http_client)
-    app.state.rate_limits = build_rate_limits(settings)
+    app.state.authenticator = build_authenticator(settings, keystore, outbound)
+    app.state.rate_limiter = build_rate_limiter(settings, graph)
+    app.state.secret_verifier = build_secret_verifier(settings)
     try:
         if settings.migrate_on_startup:
             applied = await migrate(graph)
@@ -103,9 +98,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if swept:
             log.warning("swept staged items of unfinished imports", extra={"items": swept})
         app.state.graph = graph
-        app.state.http_client = http_client
-        app.state.bundle_importer = build_importer(settings, graph, http_client)
-        worker = WebhookWorker(graph, http_client, keystore, settings)
+        app.state.outbound = outbound
+        app.state.bundle_importer = build_importer(settings, graph, outbound)
+        worker = WebhookWorker(graph, outbound, keystore, settings)
         app.state.webhook_worker = worker
         worker_task = (
             asyncio.create_task(worker.run_forever()) if settings.webhook_worker_enabled else None
@@ -118,7 +113,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker_task
     finally:
-        await http_client.aclose()
+        app.state.secret_verifier.close()
+        await outbound.aclose()
         await graph.close()
 
 
@@ -169,16 +165,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(AuthError, _on_auth_error)
     # Starlette wraps the last added middleware outermost: the request context (request id,
     # access log, latency) sees every answer, the body cap's 413 included.
+    app.add_middleware(UntrustedJsonBodyMiddleware, own_caps={imports.IMPORTS_PATH})
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         own_caps={imports.IMPORTS_PATH},  # streamed and capped at import_max_bytes by the route
     )
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(health.router)
-    app.include_router(prometheus.router)
-    app.include_router(wellknown.router)
-    app.include_router(oauth.router)
+    # Every operation passes the policy's caller check (app/policy.py) before its handler.
+    policy = [Depends(enforce)]
+    app.include_router(health.router, dependencies=policy)
+    app.include_router(prometheus.router, dependencies=policy)
+    app.include_router(wellknown.router, dependencies=policy)
+    app.include_router(oauth.router, dependencies=policy)
     for resource in (
         people,
         contacts,
@@ -198,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calendar,
         mypage,
     ):
-        app.include_router(resource.router)
+        app.include_router(resource.router, dependencies=policy)
     app.include_router(mypage.page_router)
     dashboard.install_dashboard(app, settings.dashboard_dir)
     _register_problem_schema(app)

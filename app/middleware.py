@@ -1,6 +1,11 @@
 """ASGI middleware: a request id on every response, an access log line with the route template,
 the latency histogram of app/telemetry.py, and a last-resort 500.
 
+It also sets the headers personal data needs: `X-Content-Type-Options: nosniff` on every answer,
+and `Cache-Control: no-store` on every answer of the API (`/v1`) and the token endpoint
+(`/oauth`) that does not set its own (the calendar feed does), errors included, so no shared or browser cache keeps a profile, a rolodex or a
+consent receipt.
+
 This sits inside Starlette's own error middleware, so it can still add `X-Request-ID` to the
 problem+json answer of an unexpected error and log the error with the id — without ever putting
 the traceback in the response.
@@ -40,6 +45,8 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
+        path = str(scope.get("path", ""))
+        no_store = path == "/v1" or path.startswith(("/v1/", "/oauth/"))
         status = 500
         response_started = False
 
@@ -48,7 +55,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                headers["X-Content-Type-Options"] = "nosniff"
+                if no_store and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         try:

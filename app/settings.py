@@ -51,7 +51,22 @@ class Settings(BaseSettings):
     neo4j_ready_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     migrate_on_startup: bool = True
 
-    http_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    http_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Total deadline of every outbound call (DNS, connect, send, whole answer).",
+    )
+    outbound_allow_loopback: bool | None = Field(
+        default=None,
+        description="Let outbound calls reach loopback addresses (and http:// on loopback); "
+        "default: outside production only.",
+    )
+    outbound_allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names or IPs exempt from the outbound address rules "
+        "(partners deliberately reached on a private network); https is still required.",
+    )
 
     # Limits and observability.
     max_body_bytes: int = Field(
@@ -80,7 +95,16 @@ class Settings(BaseSettings):
     token_audience: str | None = Field(
         default=None, description="`aud` of access tokens; default public_url."
     )
-    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+    access_token_ttl_seconds: int = Field(
+        default=3600, ge=60, le=24 * 3600, description="Lifetime of tokens /oauth/token issues."
+    )
+    access_token_max_ttl_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=24 * 3600,
+        description="Longest lifetime (exp - iat) of an access token the API accepts and "
+        "`rolodex tokens issue` mints.",
+    )
     external_idp_issuer: str | None = None
     external_idp_jwks_url: str | None = None
     external_idp_audience: str | None = None
@@ -137,6 +161,24 @@ class Settings(BaseSettings):
     rate_limit_export_per_minute: int = Field(default=60, ge=1)
     rate_limit_import_per_minute: int = Field(default=30, ge=1)
     rate_limit_burst: int = Field(default=10, ge=1)
+    rate_limit_token_per_address_per_minute: int = Field(
+        default=60, ge=1, description="Token requests a minute from one source address."
+    )
+    rate_limit_token_per_address_burst: int = Field(default=20, ge=1)
+    rate_limit_token_global_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Token requests a minute from everyone together: the ceiling on Argon2 work.",
+    )
+    rate_limit_token_global_burst: int = Field(default=100, ge=1)
+    secret_check_workers: int = Field(
+        default=2, ge=1, le=64, description="Threads that check client secrets (Argon2)."
+    )
+    secret_check_max_pending: int = Field(
+        default=16,
+        ge=1,
+        description="Secret checks admitted at once (running and waiting); more answer 429.",
+    )
 
     # The admin dashboard at /admin: its built page and assets (see docs/dashboard.md).
     dashboard_dir: Path = Field(
@@ -191,6 +233,15 @@ class Settings(BaseSettings):
     @property
     def access_token_audience(self) -> str:
         return self.token_audience or self.public_url
+
+    @model_validator(mode="after")
+    def _token_lifetime_within_the_maximum(self) -> Settings:
+        if self.access_token_ttl_seconds > self.access_token_max_ttl_seconds:
+            raise ValueError(
+                "access_token_ttl_seconds exceeds access_token_max_ttl_seconds "
+                f"({self.access_token_max_ttl_seconds})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:

@@ -29,7 +29,7 @@ from typing import Any
 import vobject
 from vobject.base import VObjectError
 
-from export.vcard import UID_NAMESPACE
+from portability.vcard import UID_NAMESPACE
 
 MEDIA_TYPES = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
 """Content types accepted for an upload (RFC 6350's, and the older names address books send)."""

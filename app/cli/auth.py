@@ -169,7 +169,11 @@ def issue(
         typer.Option(help="mentee, mentor or admin (with --person: default the person's role)."),
     ] = None,
     ttl: Annotated[
-        int, typer.Option(help="Lifetime in seconds.", min=60, max=7 * 24 * 3600)
+        int,
+        typer.Option(
+            help="Lifetime in seconds (at most ROLODEX_ACCESS_TOKEN_MAX_TTL_SECONDS, default 3600).",
+            min=60,
+        ),
     ] = 3600,
     programs: Annotated[
         str, typer.Option(help="Admins: space-separated program ids, or '*' for all.")
@@ -181,6 +185,11 @@ def issue(
     settings = Settings()
     if not settings.is_development:
         fail("tokens issue is refused when ROLODEX_ENVIRONMENT=production")
+    if ttl > settings.access_token_max_ttl_seconds:
+        fail(
+            f"--ttl: at most {settings.access_token_max_ttl_seconds} seconds "
+            "(ROLODEX_ACCESS_TOKEN_MAX_TTL_SECONDS); the API refuses longer-lived tokens"
+        )
     if (subject is None) == (person is None):
         fail("pass either --subject ID (with --role) or --person NAME")
     if person is not None:

@@ -5,7 +5,7 @@
 `GET /v1/calendar-feeds/{token}.ics` without a bearer token: the unguessable token in the URL is
 the credential (only its hash is stored), so the feed route takes no other authentication, logs
 its route template instead of its path, and answers an unknown or revoked token with a plain 404.
-Only the person themselves manages their feed (an admin who reaches them gets 403).
+Only the person themselves manages their feed (admins get 403: app/policy.py).
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from datetime import datetime
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
-from app.access import ACCESS_PROBLEMS, Actor, person_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedPerson
 from app.deps import GraphDep, SettingsDep
-from app.errors import ForbiddenError, NotFoundError, problem_responses
-from auth.principals import Principal
+from app.errors import NotFoundError, problem_responses
 from auth.secrets import feed_token_hash, new_feed_token
 from graph import calendar_feeds
-from graph.db import Graph
 from personal import calendar
 
 router = APIRouter(tags=["calendar"])
@@ -40,21 +38,14 @@ class CalendarFeedUrl(BaseModel):
     created_at: datetime
 
 
-async def _own(graph: Graph, principal: Principal, person_id: str) -> None:
-    await person_in_reach(graph, principal, person_id)
-    if principal.person_id != person_id:
-        raise ForbiddenError("Only the person themselves manages their calendar subscription.")
-
-
 @router.get(
     "/v1/people/{person_id}/calendar-feed",
     name="status",
     summary="Whether the person's calendar subscription is active",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def feed_status(person_id: str, graph: GraphDep, principal: Actor) -> CalendarFeedStatus:
-    await _own(graph, principal, person_id)
-    created_at = await calendar_feeds.feed_created_at(graph, person_id)
+async def feed_status(person: ReachedPerson, graph: GraphDep) -> CalendarFeedStatus:
+    created_at = await calendar_feeds.feed_created_at(graph, person.id)
     return CalendarFeedStatus(active=created_at is not None, created_at=created_at)
 
 
@@ -66,12 +57,11 @@ async def feed_status(person_id: str, graph: GraphDep, principal: Actor) -> Cale
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def rotate_feed(
-    person_id: str, graph: GraphDep, settings: SettingsDep, principal: Actor
+    person: ReachedPerson, graph: GraphDep, settings: SettingsDep
 ) -> CalendarFeedUrl:
     """A new private URL for calendar apps to subscribe to; the previous one stops working."""
-    await _own(graph, principal, person_id)
     token = new_feed_token()
-    created_at = await calendar_feeds.replace_feed(graph, person_id, feed_token_hash(token))
+    created_at = await calendar_feeds.replace_feed(graph, person.id, feed_token_hash(token))
     url = settings.public_url.rstrip("/") + FEED_PATH.format(token=token)
     return CalendarFeedUrl(url=url, created_at=created_at)
 
@@ -83,9 +73,8 @@ async def rotate_feed(
     summary="Revoke the calendar subscription URL",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def revoke_feed(person_id: str, graph: GraphDep, principal: Actor) -> Response:
-    await _own(graph, principal, person_id)
-    if not await calendar_feeds.delete_feed(graph, person_id):
+async def revoke_feed(person: ReachedPerson, graph: GraphDep) -> Response:
+    if not await calendar_feeds.delete_feed(graph, person.id):
         raise NotFoundError("You have no calendar subscription.")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import ValidationError
 
-from app.access import ACCESS_PROBLEMS, Actor, person_choosable, person_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedPerson, person_choosable
 from app.deps import GraphDep, SettingsDep
 from app.errors import (
     ConflictError,
@@ -27,12 +27,13 @@ from app.models.contacts import (
     VCardImportReport,
 )
 from app.pagination import Page, PageDep, page_of
-from export import vcard
+from auth.security import CurrentPrincipal
 from graph import contacts
 from graph.errors import no_such
 from graph.ids import new_id
 from personal import vcard_import
 from personal.vcard_import import Decision, ExistingContact, Outcome, ParsedCard
+from portability import vcard
 
 router = APIRouter(prefix="/v1/people/{person_id}", tags=["contacts"])
 
@@ -45,15 +46,14 @@ router = APIRouter(prefix="/v1/people/{person_id}", tags=["contacts"])
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
 async def add_contact(
-    person_id: str, body: ContactCreate, graph: GraphDep, principal: Actor
+    person: ReachedPerson, body: ContactCreate, graph: GraphDep, principal: CurrentPrincipal
 ) -> Contact:
     """Another person in the graph (`person_id`: someone discoverable or already connected to
     the owner; each person at most once) or an inline card (`name` required)."""
-    await person_in_reach(graph, principal, person_id)
     if body.person_id is not None:
-        await person_choosable(graph, principal, body.person_id, by=person_id)
+        await person_choosable(graph, principal, body.person_id, by=person.id)
     row = await contacts.add_contact(
-        graph, person_id, body.model_dump(exclude={"person_id"}), person_id=body.person_id
+        graph, person.id, body.model_dump(exclude={"person_id"}), person_id=body.person_id
     )
     return Contact.model_validate(row)
 
@@ -65,9 +65,8 @@ async def add_contact(
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def list_contacts(
-    person_id: str,
+    person: ReachedPerson,
     graph: GraphDep,
-    principal: Actor,
     page: PageDep,
     q: Annotated[
         str | None,
@@ -79,9 +78,8 @@ async def list_contacts(
         ),
     ] = None,
 ) -> Page[Contact]:
-    await person_in_reach(graph, principal, person_id)
     rows = await contacts.list_contacts(
-        graph, person_id, page, search=q.strip() or None if q else None
+        graph, person.id, page, search=q.strip() or None if q else None
     )
     return page_of(Contact.model_validate, rows)
 
@@ -93,10 +91,10 @@ async def list_contacts(
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def update_contact(
-    person_id: str, contact_id: str, body: ContactPatch, graph: GraphDep, principal: Actor
+    person: ReachedPerson, contact_id: str, body: ContactPatch, graph: GraphDep
 ) -> Contact:
     """Only the fields sent change; `null` clears one (a card keeps its name)."""
-    await person_in_reach(graph, principal, person_id)
+    person_id = person.id
     changes = body.changes()
     if "name" in changes and changes["name"] is None:
         current = await contacts.get_contact(graph, person_id, contact_id)
@@ -115,12 +113,9 @@ async def update_contact(
     summary="Delete a contact",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def delete_contact(
-    person_id: str, contact_id: str, graph: GraphDep, principal: Actor
-) -> Response:
+async def delete_contact(person: ReachedPerson, contact_id: str, graph: GraphDep) -> Response:
     """Deletes the owner's record only; a contact who is a person stays in the graph."""
-    await person_in_reach(graph, principal, person_id)
-    if not await contacts.delete_contact(graph, person_id, contact_id):
+    if not await contacts.delete_contact(graph, person.id, contact_id):
         raise NotFoundError(no_such("contact", contact_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -135,10 +130,9 @@ async def delete_contact(
         **problem_responses(*ACCESS_PROBLEMS),
     },
 )
-async def export_vcard(person_id: str, graph: GraphDep, principal: Actor) -> Response:
+async def export_vcard(person: ReachedPerson, graph: GraphDep) -> Response:
     """Every contact as a vCard 4.0 stream (RFC 6350) an address book imports."""
-    await person_in_reach(graph, principal, person_id)
-    body = vcard.render(await contacts.all_contacts(graph, person_id))
+    body = vcard.render(await contacts.all_contacts(graph, person.id))
     return Response(
         content=body.encode("utf-8"),
         media_type=f"{vcard.MEDIA_TYPE}; charset=utf-8",
@@ -180,7 +174,7 @@ def _card_fields(card: ParsedCard) -> ContactFields | str:
     responses=problem_responses(*ACCESS_PROBLEMS, PayloadTooLargeError, UnsupportedMediaTypeError),
 )
 async def import_vcard(
-    person_id: str, request: Request, graph: GraphDep, settings: SettingsDep, principal: Actor
+    person: ReachedPerson, request: Request, graph: GraphDep, settings: SettingsDep
 ) -> VCardImportReport:
     """Merge the cards of a `.vcf` file (as phones and mail clients export them) into the
     contacts: matched by UID, then e-mail (then name, for a card with neither); a match is
@@ -188,7 +182,7 @@ async def import_vcard(
     created. The report says what happened to each card and why. Uploading the same file again
     changes nothing. A file that is not vCard, or holds more than `vcard_import_max_cards`
     cards, is refused whole and nothing is written."""
-    await person_in_reach(graph, principal, person_id)
+    person_id = person.id
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in vcard_import.MEDIA_TYPES:
         raise UnsupportedMediaTypeError(

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from app.access import ACCESS_PROBLEMS, Actor
+from app.access import ACCESS_PROBLEMS
 from app.deps import GraphDep, SettingsDep
 from app.errors import NotFoundError, problem_responses
 from app.models.common import Id
@@ -29,6 +29,7 @@ from app.pagination import Page, PageDep, page_of
 from app.routers.dashboard import NOT_BUILT, PAGE_HEADERS, DashboardNotBuiltError
 from app.settings import Settings
 from auth.principals import Role
+from auth.security import CurrentPrincipal
 from auth.tokens import issue_access_token
 from graph import people, platforms
 from graph.demo import DEMO_PEOPLE
@@ -98,8 +99,11 @@ class PlatformEntry(BaseModel):
     summary="Partner platforms a person may consent to",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def directory(graph: GraphDep, principal: Actor, page: PageDep) -> Page[PlatformEntry]:
-    """Each registered platform's id and name only (its keys and URLs stay with admins)."""
+async def directory(
+    graph: GraphDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[PlatformEntry]:
+    """Each registered platform's id and name only (its keys and URLs stay with admins); people
+    and admins (app/policy.py: `mypage-directory`)."""
     rows = await platforms.list_platforms(graph, page)
     return page_of(
         lambda row: PlatformEntry(platform_id=row["id"], name=row.get("name") or row["id"]), rows

@@ -76,7 +76,7 @@ def stack(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
             "ROLODEX_OIDC_CLIENT_ID": CLIENT_ID,
             "ROLODEX_OIDC_RESOURCE": api_origin,
         }
-        with live_server(settings, workdir, port=api_port, extra_env=env) as server:
+        with live_server(settings, workdir, port=api_port, environment=env) as server:
             yield server
     finally:
         idp.terminate()

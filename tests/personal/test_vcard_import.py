@@ -117,7 +117,7 @@ def test_plan_takes_a_card_twice_in_one_file_once() -> None:
 
 
 def test_plan_matches_our_own_export_uid() -> None:
-    from export.vcard import card as export_card
+    from portability.vcard import card as export_card
 
     exported = export_card(
         {"id": "ctc_mine", "name": "Mine", "email": None, "since": date(2020, 1, 2)}

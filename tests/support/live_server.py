@@ -72,7 +72,7 @@ class LiveServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _environment(settings: Settings) -> dict[str, str]:
+def _environment(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The parent's environment without any ROLODEX_/NEO4J_ setting, then the server's own."""
     inherited = {
         name: value
@@ -91,6 +91,7 @@ def _environment(settings: Settings) -> dict[str, str]:
         "NEO4J_USER": settings.neo4j_user,
         "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
         "NEO4J_DATABASE": settings.neo4j_database,
+        **(extra or {}),
     }
 
 
@@ -99,16 +100,27 @@ def live_server(
     suite_settings: Settings,
     workdir: Path,
     *,
+    public_url: str | None = None,
+    keys_dir: Path | None = None,
+    environment: dict[str, str] | None = None,
     port: int | None = None,
-    extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
-    """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready
-    (on `port`, default a free one, with `extra_env` settings on top of the suite's)."""
+    """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready.
+
+    Several instances behind one load balancer share `public_url` (the issuer) and `keys_dir`;
+    `environment` adds or overrides `ROLODEX_*` settings of the process; `port` is a free one
+    unless given (when another process must know the address first).
+    """
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = suite_settings.model_copy(
-        update={"public_url": base_url, "keys_dir": workdir / "keys", "token_audience": None}
+        update={
+            "public_url": public_url or base_url,
+            "keys_dir": keys_dir or workdir / "keys",
+            "token_audience": None,
+        }
     )
+    workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "server.log"
     command = [
         sys.executable,
@@ -128,7 +140,7 @@ def live_server(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**_environment(settings), **(extra_env or {})},
+            env=_environment(settings, environment),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
