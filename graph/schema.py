@@ -129,6 +129,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("AuditEvent", "person_id"),
         ),
     ),
+    Migration(
+        version=70,
+        name="shared rate-limit counters (one per key, swept by expiry)",
+        statements=(
+            _unique("RateCounter", "key"),
+            _index("RateCounter", "expires_at"),
+        ),
+    ),
 )
 
 
