@@ -138,6 +138,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        version=21,
+        name="refused-import counters: one per quarter hour, platform and problem type",
+        statements=(
+            _unique("ImportRefusals", "key"),
+            _index("ImportRefusals", "slot"),
+        ),
+    ),
+    Migration(
         version=70,
         name="shared rate-limit counters (one per key, swept by expiry)",
         statements=(

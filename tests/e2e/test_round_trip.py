@@ -226,7 +226,7 @@ def test_round_trip_between_two_instances(instances: tuple[LiveServer, LiveServe
     alpha, beta = instances
     a, b = alpha.base_url, beta.base_url
     ana = _seed_ana(alpha)
-    nodes = "MATCH (n) WHERE NOT n:Import AND NOT n:AuditEvent AND NOT n:Export AND NOT n:Pseudonym AND NOT n:InboundConsent AND NOT n:Consent AND NOT n:SchemaMigration AND NOT n:RateCounter RETURN count(n)"
+    nodes = "MATCH (n) WHERE NOT n:Import AND NOT n:AuditEvent AND NOT n:Export AND NOT n:Pseudonym AND NOT n:InboundConsent AND NOT n:Consent AND NOT n:SchemaMigration AND NOT n:RateCounter AND NOT n:ImportRefusals RETURN count(n)"
     with httpx.Client(timeout=60) as http:
         for here, there in ((alpha, beta), (beta, alpha)):
             _ok(

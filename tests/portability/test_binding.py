@@ -21,7 +21,9 @@ def _import(client: TestClient, bundle: str, headers: dict[str, str]) -> Any:
 
 
 async def _counts(graph: Graph) -> tuple[int, int]:
-    nodes = await graph.query("MATCH (n) WHERE NOT n:RateCounter RETURN count(n) AS n")
+    nodes = await graph.query(
+        "MATCH (n) WHERE NOT n:RateCounter AND NOT n:ImportRefusals RETURN count(n) AS n"
+    )
     rels = await graph.query("MATCH ()-[r]->() RETURN count(r) AS n")
     return int(nodes[0]["n"]), int(rels[0]["n"])
 
