@@ -4,7 +4,9 @@ Every imported node records where it came from (`source_issuer`, `source_bundle`
 and `origin_iss`/`origin_id` of the item). The same person arriving twice from one platform is one
 person: `(:Person)-[:KNOWN_AS]->(:ExternalIdentity {key: "<issuer>|<their id>"})`. Local edits
 are never overwritten: an imported contact whose fields no longer match what was imported
-(`import_hash`) is reported as a conflict and kept as it is.
+(`import_hash`) is kept as it is, and reported as a conflict when the bundle changes it. A
+re-import compares content hashes: an item its source has not changed since it was imported is
+`unchanged` (one id and one boolean read back, nothing written).
 
 A bundle up to `single_tx_items` items is merged in one transaction. A larger one is first
 written as `(:StagedContact)`/`(:StagedRecord)` nodes — invisible to every query of the service —
@@ -18,7 +20,7 @@ import hashlib
 import json
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
@@ -32,6 +34,54 @@ from graph.values import Row, execute, fetch_all, fetch_one
 CONTACT_FIELDS = ("name", "email", "organisation", "title", "relation", "context", "since")
 PROFILE_FIELDS = ("display_name", "headline", "skills", "interests", "languages", "timezone")
 STAGE_BATCH = 2_000
+
+
+# The final transaction makes staged items visible (or creates them when nothing was staged): one
+# seek per row on the (staging_id, id) index. By `staging_id` alone every staged row matches, so
+# a plan that seeks by it and filters by `id` compares every row with every other.
+UNSTAGE_CONTACTS: Final = """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedContact {staging_id: $staging, id: row.id})
+          USING INDEX SEEK staged:StagedContact(staging_id, id)
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
+            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
+            title: row.title, relation: row.relation, context: row.context, since: row.since,
+            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
+            import_hash: row.import_hash}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
+        """
+UNSTAGE_RECORDS: Final = """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedRecord {staging_id: $staging, id: row.id})
+          USING INDEX SEEK staged:StagedRecord(staging_id, id)
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
+            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
+        """
+
+# The plan compares content hashes: a contact whose `import_hash` equals the incoming item's hash
+# and that belongs to the importer is unchanged at the source, and only its id comes back; the
+# fields of the others are read to tell a partner's update from a local edit.
+PLAN_CONTACTS: Final = """
+        UNWIND $items AS item
+        MATCH (c:Contact {id: item.id})
+        OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c)
+        WITH c, owner, coalesce(owner.id = $person AND c.import_hash = item.hash, false) AS same
+        RETURN c.id AS id, owner.id AS owner, same AS as_imported, c.import_hash AS import_hash,
+               CASE WHEN same THEN null
+                    ELSE c {.name, .email, .organisation, .title, .relation, .context, .since}
+               END AS fields
+        """
 
 
 class ReplayedError(ConflictError):
@@ -165,14 +215,14 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
 
     contact_creates: list[Row] = []
     contact_updates: list[Row] = []
+    hashes = {c["id"]: content_hash(_contact_fields(c)) for c in bundle["contacts"]}
     existing_contacts = {
         row["id"]: row
         for row in await fetch_all(
             tx,
-            "MATCH (c:Contact) WHERE c.id IN $ids OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c) "
-            "RETURN c.id AS id, owner.id AS owner, c {.name, .email, .organisation, .title, .relation, .context, .since} AS fields, "
-            "c.import_hash AS import_hash",
-            ids=[c["id"] for c in bundle["contacts"]],
+            PLAN_CONTACTS,
+            items=[{"id": id_, "hash": hash_} for id_, hash_ in hashes.items()],
+            person=person_id,
         )
     }
     for contact in bundle["contacts"]:
@@ -184,16 +234,16 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
                     f"Contact {contact['id']} originated here but no longer exists; it was not recreated."
                 )
                 continue
-            contact_creates.append({**contact, "import_hash": content_hash(fields)})
+            contact_creates.append({**contact, "import_hash": hashes[contact["id"]]})
             created["contacts"] += 1
         elif mine["owner"] != person_id:
             warnings.append(f"Contact {contact['id']} belongs to someone else here; skipped.")
-        elif mine["fields"] == fields:
+        elif mine["as_imported"] or mine["fields"] == fields:
             unchanged["contacts"] += 1
         elif mine["import_hash"] is not None and mine["import_hash"] == content_hash(
             mine["fields"]
         ):
-            contact_updates.append({**contact, "import_hash": content_hash(fields)})
+            contact_updates.append({**contact, "import_hash": hashes[contact["id"]]})
             updated["contacts"] += 1
         else:
             conflicts.append(
@@ -203,11 +253,12 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
     record_creates: list[Row] = []
     record_updates: list[Row] = []
     existing_records = {
-        row["id"]: row["data"]
+        row["id"]: row["same"]
         for row in await fetch_all(
             tx,
-            "MATCH (r:ExternalRecord) WHERE r.id IN $ids RETURN r.id AS id, r.data AS data",
-            ids=[r["id"] for r in bundle["records"]],
+            "UNWIND $items AS item MATCH (r:ExternalRecord {id: item.id}) "
+            "RETURN r.id AS id, r.data = item.data AS same",
+            items=[{"id": r["id"], "data": r["data"]} for r in bundle["records"]],
         )
     }
     for record in bundle["records"]:
@@ -215,7 +266,7 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
         if record["id"] not in existing_records:
             record_creates.append(record)
             created[kind] += 1
-        elif existing_records[record["id"]] == record["data"]:
+        elif existing_records[record["id"]]:
             unchanged[kind] += 1
         else:
             record_updates.append(record)
@@ -292,21 +343,7 @@ async def _apply(
     )
     await execute(
         tx,
-        """
-        MATCH (p:Person {id: $person})
-        UNWIND $rows AS row
-        OPTIONAL MATCH (staged:StagedContact {id: row.id, staging_id: $staging})
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
-          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
-            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
-            title: row.title, relation: row.relation, context: row.context, since: row.since,
-            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
-            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
-            import_hash: row.import_hash}))
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
-          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
-          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
-        """,
+        UNSTAGE_CONTACTS,
         person=writes["person_id"],
         rows=writes["contact_creates"],
         staging=bundle["import_id"],
@@ -327,18 +364,7 @@ async def _apply(
     )
     await execute(
         tx,
-        """
-        MATCH (p:Person {id: $person})
-        UNWIND $rows AS row
-        OPTIONAL MATCH (staged:StagedRecord {id: row.id, staging_id: $staging})
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
-          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
-            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
-            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
-          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
-          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
-        """,
+        UNSTAGE_RECORDS,
         person=writes["person_id"],
         rows=writes["record_creates"],
         staging=bundle["import_id"],
@@ -449,13 +475,17 @@ async def merge_bundle(
             raise ReplayedError("This bundle was imported before.")
         return await _plan(tx, bundle)
 
-    planned = await graph.read(plan_only)
     if dry_run:
+        planned = await graph.read(plan_only)
         report: dict[str, Any] = planned["report"]
         return report
-    items = len(planned["writes"]["contact_creates"]) + len(planned["writes"]["record_creates"])
-    if items > single_tx_items:
-        await _stage(graph, bundle, planned["writes"])
+    if len(bundle["contacts"]) + len(bundle["records"]) > single_tx_items:
+        # Planned once outside the final transaction only when the bundle may need staging;
+        # a smaller bundle is planned once, in that transaction.
+        planned = await graph.read(plan_only)
+        writes = planned["writes"]
+        if len(writes["contact_creates"]) + len(writes["record_creates"]) > single_tx_items:
+            await _stage(graph, bundle, writes)
 
     async def plan_and_apply(tx: AsyncManagedTransaction) -> dict[str, Any]:
         fresh = await plan_only(tx)
