@@ -161,6 +161,33 @@ def person_token(keys: KeyStore, person_id: str, role: Role = Role.MENTEE) -> st
     )
 
 
+def operator_token(keys: KeyStore) -> str:
+    """An operator: an admin whose programs are `["*"]` (every program, as the metrics need)."""
+    return issue_access_token(
+        keys.access,
+        issuer=BASE_URL,
+        audience=BASE_URL,
+        subject="bench-operator",
+        role=Role.ADMIN,
+        ttl=timedelta(hours=2),
+        programs=("*",),
+    )
+
+
+def partner_token(keys: KeyStore, platform_id: str, scopes: tuple[str, ...]) -> str:
+    """A partner platform's client token (e.g. `imports:write` to push bundles)."""
+    return issue_access_token(
+        keys.access,
+        issuer=BASE_URL,
+        audience=BASE_URL,
+        subject=f"client_{platform_id}",
+        role=Role.PARTNER,
+        ttl=timedelta(hours=2),
+        scopes=scopes,
+        platform_id=platform_id,
+    )
+
+
 def probe_rows(net: Network, contacts: int, seed: int) -> dict[str, list[dict[str, Any]]]:
     """A person with exactly `contacts` KNOWS contacts (to people of `net`), mentee in one and
     mentor in two mentorships of 8 sessions each, with measurements: what an export reads."""
