@@ -18,6 +18,7 @@ COPY app ./app
 COPY --from=dashboard /src/app/static/dashboard ./app/static/dashboard
 COPY graph ./graph
 COPY export ./export
+COPY portability ./portability
 COPY auth ./auth
 RUN python -m build --wheel --outdir /dist
 

@@ -1,16 +1,18 @@
-"""Object-level authorization for the relationship-graph routes: who reaches what.
+"""Object-level authorization: typed dependencies that load an operation's object or answer 404.
 
-- A partner platform reaches nothing here (403): partners get people's data only as consented
-  bundles.
-- A person (mentee or mentor token; person id = token subject) reaches their own profile,
-  contacts, network and mentorship list, and the mentorships they take part in (as mentor or
-  mentee) with their sessions. A mentor does not reach their mentee's profile or contacts.
-- An admin reaches the programs they administer (`programs` claim; `["*"]` is every program),
-  their cohorts, mentorships and sessions, and the people who are members of those cohorts.
-- Whatever a caller does not reach answers 404 with exactly the problem a missing item gives,
-  so probing ids across people reveals nothing. 403 is kept for what the caller's role may never
-  do, or for an action on an item they can already see (e.g. a mentee accepting their own
-  proposal).
+Which caller may act on which object is stated once, in `app/policy.py`; this module works out,
+for the object of the request, which of the policy's reaches the caller holds — being the person,
+a party to the mentorship, a member of the cohort, an admin of the program — and lets the policy
+decide. Handlers receive the loaded object (`ReachedPerson`, `ReachedCohort`,
+`ReachedMentorship`, `ReachedSession`, `ReachedProgram`) and never branch on roles.
+
+- Whatever a caller does not reach answers 404 with exactly the problem a missing item gives, so
+  probing ids across people reveals nothing. 403 is kept for what the caller's role may never do
+  (decided by `app.policy.enforce` before the handler), or for an action on an item they can
+  already see (e.g. a mentee accepting their own proposal).
+- Program admins reach people through memberships the person accepted: enrolment by an admin of
+  that program, or a mentorship in its cohort that the person accepted. A proposal grants
+  nothing (`graph/mentorships.py`).
 
 Choosing another person (a contact to add, the other side of a proposal) needs less than reach:
 they must be discoverable, or already connected to the person acting (KNOWS either way, or a
@@ -19,11 +21,17 @@ mentorship together); admins may also choose people in their programs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from app.deps import GraphDep
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError
+from app.models.mentorships import Mentorship, MentorshipCreate
+from app.models.programs import Cohort, Program
+from app.models.sessions import Session
+from app.policy import Answer, Reach, decide, rule_for
 from auth.principals import Principal
 from auth.security import CurrentPrincipal
 from graph import mentorships, people, programs, sessions
@@ -31,22 +39,9 @@ from graph.db import Graph
 from graph.errors import no_such
 from graph.mentorships import MentorshipStatus, Proposer, can_transition
 from graph.people import PersonFacts
-from graph.values import Row
 
 ACCESS_PROBLEMS = (UnauthorizedError, ForbiddenError, NotFoundError, UnprocessableError)
 """What every route here may answer: no token, a forbidden role, something out of reach, bad input."""
-
-
-async def require_actor(principal: CurrentPrincipal) -> Principal:
-    """Anyone but a partner platform client."""
-    if principal.is_partner:
-        raise ForbiddenError(
-            "Partner platforms reach people's data only through consented bundles."
-        )
-    return principal
-
-
-Actor = Annotated[Principal, Depends(require_actor)]
 
 
 def admin_scope(principal: Principal) -> frozenset[str] | None:
@@ -54,18 +49,52 @@ def admin_scope(principal: Principal) -> frozenset[str] | None:
     return None if principal.administers_all else principal.programs
 
 
-def _reaches(principal: Principal, person_id: str, facts: PersonFacts) -> bool:
-    if principal.person_id is not None:
-        return principal.person_id == person_id
-    return principal.is_admin and (
-        principal.administers_all or any(principal.administers(p) for p in facts.programs)
-    )
+def _admin_of_person(principal: Principal, facts: PersonFacts) -> bool:
+    return principal.administers_all or any(principal.administers(p) for p in facts.programs)
+
+
+def _decide(
+    request: Request, principal: Principal, reaches: set[Reach], kind: str, key: str
+) -> None:
+    """Raise the policy's refusal for this operation, or return when it allows."""
+    answer = decide(rule_for(request), principal, reaches)
+    if answer is Answer.HIDDEN:
+        raise NotFoundError(no_such(kind, key))
+    if answer is not Answer.ALLOW:
+        raise ForbiddenError(f"Not allowed on this {kind}.")
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person the caller reaches for this operation (the id; `facts` when they were loaded)."""
+
+    id: str
+    facts: PersonFacts | None = None
+
+
+async def reached_person(
+    person_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
+) -> PersonRef:
+    """The path's person, or 404 unless the policy lets the caller act on them."""
+    reaches: set[Reach] = set()
+    facts = None
+    if principal.person_id == person_id:
+        reaches.add(Reach.SELF)
+    elif principal.is_admin:
+        facts = await people.person_facts(graph, person_id)
+        if facts is not None and _admin_of_person(principal, facts):
+            reaches.add(Reach.PROGRAM_ADMIN)
+    _decide(request, principal, reaches, "person", person_id)
+    return PersonRef(person_id, facts)
 
 
 async def person_in_reach(graph: Graph, principal: Principal, person_id: str) -> None:
-    """404 unless the caller may act on this person's own data."""
-    facts = await people.person_facts(graph, person_id)
-    if facts is None or not _reaches(principal, person_id, facts):
+    """404 unless the caller is the person or an admin of a program they are a member of (for a
+    person named in a body or query, beside the operation's own object)."""
+    if principal.person_id == person_id:
+        return
+    facts = await people.person_facts(graph, person_id) if principal.is_admin else None
+    if facts is None or not _admin_of_person(principal, facts):
         raise NotFoundError(no_such("person", person_id))
 
 
@@ -78,78 +107,154 @@ async def person_choosable(
         raise NotFoundError(no_such("person", person_id))
     if facts.discoverable or facts.connected or by == person_id:
         return
-    if principal.is_admin and _reaches(principal, person_id, facts):
+    if principal.is_admin and _admin_of_person(principal, facts):
         return
     raise NotFoundError(no_such("person", person_id))
 
 
-async def program_in_reach(graph: Graph, principal: Principal, program_id: str) -> Row:
-    program = await programs.get_program(graph, program_id)
-    if program is None or not principal.administers(program_id):
+async def reached_program(
+    program_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
+) -> Program:
+    row = await programs.get_program(graph, program_id)
+    if row is None:
         raise NotFoundError(no_such("program", program_id))
-    return program
+    reaches = {Reach.PROGRAM_ADMIN} if principal.administers(program_id) else set()
+    _decide(request, principal, reaches, "program", program_id)
+    return Program.model_validate(row)
+
+
+async def _cohort_reaches(graph: Graph, principal: Principal, cohort: Cohort) -> set[Reach]:
+    if principal.administers(cohort.program_id):
+        return {Reach.PROGRAM_ADMIN}
+    person_id = principal.person_id
+    if person_id and await programs.is_member(graph, person_id, cohort.id):
+        return {Reach.MEMBER}
+    return set()
+
+
+async def reached_cohort(
+    cohort_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
+) -> Cohort:
+    """The path's cohort, for the admins of its program and (where the policy says) its members."""
+    row = await programs.get_cohort(graph, cohort_id)
+    if row is None:
+        raise NotFoundError(no_such("cohort", cohort_id))
+    cohort = Cohort.model_validate(row)
+    _decide(
+        request, principal, await _cohort_reaches(graph, principal, cohort), "cohort", cohort_id
+    )
+    return cohort
 
 
 async def cohort_in_reach(
     graph: Graph, principal: Principal, cohort_id: str, *, members: bool = True
-) -> Row:
-    """The cohort, for admins of its program and (when `members`) for its members."""
-    cohort = await programs.get_cohort(graph, cohort_id)
-    if cohort is not None:
-        if principal.administers(cohort["program_id"]):
-            return cohort
-        person_id = principal.person_id
-        if members and person_id and await programs.is_member(graph, person_id, cohort_id):
+) -> Cohort:
+    """A cohort named in a body or query: for admins of its program and (when `members`) for
+    its members; 404 otherwise."""
+    row = await programs.get_cohort(graph, cohort_id)
+    if row is not None:
+        cohort = Cohort.model_validate(row)
+        reaches = await _cohort_reaches(graph, principal, cohort)
+        if Reach.PROGRAM_ADMIN in reaches or (members and Reach.MEMBER in reaches):
             return cohort
     raise NotFoundError(no_such("cohort", cohort_id))
 
 
-def _party_or_admin(principal: Principal, row: Row) -> bool:
-    return principal.person_id in (row["mentor_id"], row["mentee_id"]) or principal.administers(
-        row["program_id"]
-    )
+def _party_reaches(
+    principal: Principal, mentor_id: str, mentee_id: str, program_id: str
+) -> set[Reach]:
+    reaches = set()
+    if principal.person_id in (mentor_id, mentee_id):
+        reaches.add(Reach.PARTY)
+    if principal.administers(program_id):
+        reaches.add(Reach.PROGRAM_ADMIN)
+    return reaches
 
 
-async def mentorship_in_reach(graph: Graph, principal: Principal, mentorship_id: str) -> Row:
-    """The mentorship, for its mentor, its mentee and admins of its program."""
-    mentorship = await mentorships.get_mentorship(graph, mentorship_id)
-    if mentorship is None or not _party_or_admin(principal, mentorship):
+async def reached_mentorship(
+    mentorship_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
+) -> Mentorship:
+    """The path's mentorship, for its mentor, its mentee and admins of its program."""
+    row = await mentorships.get_mentorship(graph, mentorship_id)
+    if row is None:
         raise NotFoundError(no_such("mentorship", mentorship_id))
+    mentorship = Mentorship.model_validate(row)
+    reaches = _party_reaches(
+        principal, mentorship.mentor_id, mentorship.mentee_id, mentorship.program_id
+    )
+    _decide(request, principal, reaches, "mentorship", mentorship_id)
     return mentorship
 
 
-async def session_in_reach(graph: Graph, principal: Principal, session_id: str) -> Row:
-    """The session, for the mentor and mentee of its mentorship and admins of its program."""
+async def reached_session(
+    session_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
+) -> Session:
+    """The path's session, for the mentor and mentee of its mentorship and admins of its program."""
     context = await sessions.session_context(graph, session_id)
-    if context is None or not _party_or_admin(principal, context):
+    if context is None:
         raise NotFoundError(no_such("session", session_id))
-    session: Row = context["session"]
-    return session
+    reaches = _party_reaches(
+        principal, context["mentor_id"], context["mentee_id"], context["program_id"]
+    )
+    _decide(request, principal, reaches, "session", session_id)
+    return Session.model_validate(context["session"])
 
 
-def proposer(principal: Principal, *, mentor_id: str, mentee_id: str) -> Proposer:
-    """Who is proposing: a person must be one of the two sides (403 otherwise)."""
-    if principal.is_admin:
-        return Proposer.ADMIN
-    if principal.person_id == mentor_id:
-        return Proposer.MENTOR
-    if principal.person_id == mentee_id:
-        return Proposer.MENTEE
-    raise ForbiddenError("A person may propose only a mentorship they take part in.")
+ReachedPerson = Annotated[PersonRef, Depends(reached_person)]
+ReachedProgram = Annotated[Program, Depends(reached_program)]
+ReachedCohort = Annotated[Cohort, Depends(reached_cohort)]
+ReachedMentorship = Annotated[Mentorship, Depends(reached_mentorship)]
+ReachedSession = Annotated[Session, Depends(reached_session)]
 
 
-def check_transition(principal: Principal, mentorship: Row, target: MentorshipStatus) -> None:
-    """Accepting a proposal is for the side that did not propose (the mentor when an admin did)
-    or an admin of the program; any other legal change is for either side or an admin. Illegal
-    changes are left for the state machine to refuse with 409."""
-    current = MentorshipStatus(mentorship["status"])
-    if not can_transition(current, target) or principal.administers(mentorship["program_id"]):
+async def check_proposal(graph: Graph, principal: Principal, body: MentorshipCreate) -> Proposer:
+    """Who proposes, and whether they may: a person only as one side (403 otherwise) and, as the
+    mentee, only in a program they are a member of; an admin only in a cohort of their program
+    (404 otherwise). The other side must be someone the proposer can choose. That the mentee is
+    in the cohort's program at all is the graph's rule (`graph/mentorships.py`, 422)."""
+    if principal.person_id == body.mentor_id:
+        by = Proposer.MENTOR
+    elif principal.person_id == body.mentee_id:
+        by = Proposer.MENTEE
+    elif principal.is_admin:
+        by = Proposer.ADMIN
+    else:
+        raise ForbiddenError("A person may propose only a mentorship they take part in.")
+    if by is Proposer.ADMIN:
+        await cohort_in_reach(graph, principal, body.cohort_id, members=False)
+        for side in (body.mentor_id, body.mentee_id):
+            await person_choosable(graph, principal, side, by=None)
+        return by
+    if by is Proposer.MENTEE and not await programs.in_program_of(
+        graph, body.mentee_id, body.cohort_id
+    ):
+        raise NotFoundError(no_such("cohort", body.cohort_id))
+    other = body.mentee_id if by is Proposer.MENTOR else body.mentor_id
+    await person_choosable(graph, principal, other, by=principal.person_id)
+    return by
+
+
+def check_transition(
+    principal: Principal, mentorship: Mentorship, target: MentorshipStatus
+) -> None:
+    """Accepting a proposal is only for the person it proposes (the side that did not propose;
+    the mentor when an admin proposed): acceptance is what makes them members of the cohort.
+    Any other legal change is for either side or an admin of the program. Illegal changes are
+    left for the state machine to refuse with 409."""
+    current = mentorship.status
+    if not can_transition(current, target):
         return
     if current is MentorshipStatus.PROPOSED and target is MentorshipStatus.ACTIVE:
-        mentor_proposed = mentorship["proposed_by"] == Proposer.MENTOR
-        acceptor = mentorship["mentee_id"] if mentor_proposed else mentorship["mentor_id"]
+        mentor_proposed = mentorship.proposed_by is Proposer.MENTOR
+        acceptor = mentorship.mentee_id if mentor_proposed else mentorship.mentor_id
         if principal.person_id != acceptor:
             side = "mentee" if mentor_proposed else "mentor"
-            raise ForbiddenError(
-                f"Only the {side} or an admin of the program can accept this proposal."
-            )
+            raise ForbiddenError(f"Only the proposed {side} can accept this proposal.")
+
+
+async def program_in_reach(graph: Graph, principal: Principal, program_id: str) -> Program:
+    """A program named in a query: for its admins; 404 otherwise."""
+    row = await programs.get_program(graph, program_id)
+    if row is None or not principal.administers(program_id):
+        raise NotFoundError(no_such("program", program_id))
+    return Program.model_validate(row)

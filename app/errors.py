@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph import errors as domain
+from portability.errors import PortabilityError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://rolodex.dev/problems/"
@@ -94,6 +95,10 @@ class ConflictError(ProblemError):
 
 class PayloadTooLargeError(ProblemError):
     slug, title, status = "payload-too-large", "Payload too large", 413
+
+
+class UnsupportedMediaTypeError(ProblemError):
+    slug, title, status = "unsupported-media-type", "Unsupported media type", 415
 
 
 class UnprocessableError(ProblemError):
@@ -188,6 +193,14 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_portability(request: Request, exc: Exception) -> JSONResponse:
+    """Bundle, receipt and import refusals carry their own slug, title and status."""
+    assert isinstance(exc, PortabilityError)
+    return problem_response(
+        request, slug=exc.slug, title=exc.title, status=exc.status, detail=exc.detail
+    )
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
@@ -232,11 +245,14 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(domain.DomainError, _on_domain)
+    app.add_exception_handler(PortabilityError, _on_portability)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
 
 
-def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+def problem_responses(
+    *errors: type[ProblemError] | type[PortabilityError],
+) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting the problems a route may answer with."""
     responses: dict[int | str, dict[str, Any]] = {}
     for error in errors:

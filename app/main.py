@@ -14,9 +14,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app import telemetry
@@ -25,9 +24,11 @@ from app.limits import BodySizeLimitMiddleware
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi_extras import document_common_problems
+from app.policy import enforce, operation_id
 from app.routers import (
     audit,
     bundles,
+    calendar,
     consents,
     contacts,
     dashboard,
@@ -63,12 +64,6 @@ from graph.schema import migrate
 log = logging.getLogger(__name__)
 
 API_VERSION = "0.1.0"
-
-
-def operation_id(route: APIRoute) -> str:
-    """Stable operation ids: `{tag}-{route name}`, e.g. `people-get`."""
-    tag = str(route.tags[0]) if route.tags else "default"
-    return f"{tag}-{route.name}"
 
 
 @asynccontextmanager
@@ -155,6 +150,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Portable mentor-mentee relationship graphs, carried across platforms as signed, consented bundles.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN; the service serves its
+        # own copy of Swagger UI at /docs instead (app/routers/dashboard.py).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
@@ -169,10 +168,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         own_caps={imports.IMPORTS_PATH},  # streamed and capped at import_max_bytes by the route
     )
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(health.router)
-    app.include_router(prometheus.router)
-    app.include_router(wellknown.router)
-    app.include_router(oauth.router)
+    # Every operation passes the policy's caller check (app/policy.py) before its handler.
+    policy = [Depends(enforce)]
+    app.include_router(health.router, dependencies=policy)
+    app.include_router(prometheus.router, dependencies=policy)
+    app.include_router(wellknown.router, dependencies=policy)
+    app.include_router(oauth.router, dependencies=policy)
     for resource in (
         people,
         contacts,
@@ -189,8 +190,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics,
         matching,
         audit,
+        calendar,
     ):
-        app.include_router(resource.router)
+        app.include_router(resource.router, dependencies=policy)
     dashboard.install_dashboard(app, settings.dashboard_dir)
     _register_problem_schema(app)
     return app

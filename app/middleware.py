@@ -1,6 +1,11 @@
 """ASGI middleware: a request id on every response, an access log line with the route template,
 the latency histogram of app/telemetry.py, and a last-resort 500.
 
+It also sets the headers personal data needs: `X-Content-Type-Options: nosniff` on every answer,
+and `Cache-Control: no-store` on every answer of the API (`/v1`) and the token endpoint
+(`/oauth`) that does not set its own (the calendar feed does), errors included, so no shared or browser cache keeps a profile, a rolodex or a
+consent receipt.
+
 This sits inside Starlette's own error middleware, so it can still add `X-Request-ID` to the
 problem+json answer of an unexpected error and log the error with the id — without ever putting
 the traceback in the response.
@@ -40,6 +45,8 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
+        path = str(scope.get("path", ""))
+        no_store = path == "/v1" or path.startswith(("/v1/", "/oauth/"))
         status = 500
         response_started = False
 
@@ -48,13 +55,17 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                headers["X-Content-Type-Options"] = "nosniff"
+                if no_store and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unhandled error", extra={"path": scope.get("path")})
+            log.exception("unhandled error", extra={"path": _loggable_path(scope)})
             if response_started:
                 raise
             response = problem_response(
@@ -73,10 +84,23 @@ class RequestContextMiddleware:
                 "request",
                 extra={
                     "method": scope.get("method"),
-                    "path": scope.get("path"),
+                    "path": _loggable_path(scope),
                     "route": route,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
             request_id_var.reset(token)
+
+
+SECRET_PATH_PREFIXES = ("/v1/calendar-feeds/",)
+"""Paths whose rest is a secret (the token of a calendar feed URL), matched by a route or not."""
+
+
+def _loggable_path(scope: Scope) -> object:
+    """The request path, with the secret part of a path under `SECRET_PATH_PREFIXES` replaced."""
+    path = scope.get("path")
+    for prefix in SECRET_PATH_PREFIXES:
+        if isinstance(path, str) and path.startswith(prefix):
+            return prefix + "{redacted}"
+    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
 from app.ratelimit import RateLimit, RateLimits
@@ -9,8 +11,9 @@ from app.settings import Settings
 from auth.authenticator import Authenticator, ExternalIdentityProvider
 from auth.jwks_client import JwksCache
 from auth.keys import KeyStore, load_keystore
-from export.importer import BundleImporter, ImportSettings
 from graph.db import Graph
+from portability.importer import BundleImporter, ImportSettings
+from portability.issuer import IssuerContext
 
 
 def build_keystore(settings: Settings) -> KeyStore:
@@ -51,6 +54,7 @@ def build_authenticator(
             timeout_seconds=settings.http_timeout_seconds,
             min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
         ),
+        max_ttl_seconds=settings.access_token_max_ttl_seconds,
     )
 
 
@@ -86,4 +90,15 @@ def build_rate_limits(settings: Settings) -> RateLimits:
         token=RateLimit(settings.rate_limit_token_per_minute, burst),
         export=RateLimit(settings.rate_limit_export_per_minute, burst),
         imports=RateLimit(settings.rate_limit_import_per_minute, burst),
+    )
+
+
+def issuer_context(settings: Settings) -> IssuerContext:
+    """What receipts and bundles say about this instance."""
+    return IssuerContext(
+        issuer=settings.public_url,
+        controller_name=settings.controller_name,
+        privacy_policy_url=settings.privacy_policy_url,
+        policy_version=settings.consent_policy_version,
+        bundle_ttl=timedelta(seconds=settings.bundle_ttl_seconds),
     )

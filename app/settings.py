@@ -80,7 +80,16 @@ class Settings(BaseSettings):
     token_audience: str | None = Field(
         default=None, description="`aud` of access tokens; default public_url."
     )
-    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+    access_token_ttl_seconds: int = Field(
+        default=3600, ge=60, le=24 * 3600, description="Lifetime of tokens /oauth/token issues."
+    )
+    access_token_max_ttl_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=24 * 3600,
+        description="Longest lifetime (exp - iat) of an access token the API accepts and "
+        "`rolodex tokens issue` mints.",
+    )
     external_idp_issuer: str | None = None
     external_idp_jwks_url: str | None = None
     external_idp_audience: str | None = None
@@ -105,6 +114,12 @@ class Settings(BaseSettings):
         default=3600,
         ge=0,
         description="At start-up, staged items of imports older than this (a crash mid-staging) are swept.",
+    )
+
+    vcard_import_max_cards: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most cards one contacts.vcf upload may hold (the body keeps max_body_bytes).",
     )
 
     # Consent receipts and webhooks.
@@ -152,6 +167,15 @@ class Settings(BaseSettings):
     @property
     def access_token_audience(self) -> str:
         return self.token_audience or self.public_url
+
+    @model_validator(mode="after")
+    def _token_lifetime_within_the_maximum(self) -> Settings:
+        if self.access_token_ttl_seconds > self.access_token_max_ttl_seconds:
+            raise ValueError(
+                "access_token_ttl_seconds exceeds access_token_max_ttl_seconds "
+                f"({self.access_token_max_ttl_seconds})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:

@@ -21,10 +21,10 @@ from app import telemetry
 from app.settings import Settings
 from auth.keys import KeyStore
 from auth.outbound import OutboundUrlError, check_outbound_url
-from export.documents import CONSENT_REVOKED_EVENT, EVENT_TYP, sign_document
 from graph import outbox
 from graph.db import Graph
 from graph.values import Row
+from portability.documents import CONSENT_REVOKED_EVENT, EVENT_TYP, sign_document
 
 log = logging.getLogger(__name__)
 

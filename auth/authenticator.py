@@ -19,8 +19,10 @@ from auth.keys import KeyRing
 from auth.principals import Principal, Role
 from auth.tokens import (
     ACCESS_TOKEN_TYP,
+    DEFAULT_MAX_TTL_SECONDS,
     MAX_ACCESS_TOKEN_BYTES,
     REQUIRED_CLAIMS,
+    check_lifetime,
     principal_from_claims,
     verify_access_token,
 )
@@ -42,12 +44,14 @@ class Authenticator:
         audience: str,
         external: ExternalIdentityProvider | None = None,
         jwks_cache: JwksCache | None = None,
+        max_ttl_seconds: int = DEFAULT_MAX_TTL_SECONDS,
     ) -> None:
         self.ring = ring
         self.issuer = issuer
         self.audience = audience
         self.external = external
         self.jwks_cache = jwks_cache
+        self.max_ttl_seconds = max_ttl_seconds
 
     async def authenticate(self, token: str) -> Principal:
         now = datetime.now(UTC)
@@ -56,7 +60,12 @@ class Authenticator:
             if self.external is not None and self._issuer_of(token) == self.external.issuer:
                 return await self._verify_external(token, now)
             return verify_access_token(
-                token, self.ring, issuer=self.issuer, audience=self.audience, now=now
+                token,
+                self.ring,
+                issuer=self.issuer,
+                audience=self.audience,
+                now=now,
+                max_ttl_seconds=self.max_ttl_seconds,
             )
         except jws.JwsError as error:
             raise InvalidTokenError(error.description, error.code) from error
@@ -98,6 +107,7 @@ class Authenticator:
             required=REQUIRED_CLAIMS,
             now=now,
         )
+        check_lifetime(claims, self.max_ttl_seconds)
         principal = principal_from_claims(claims)
         if principal.role is Role.PARTNER:
             raise jws.JwsError(

@@ -29,7 +29,8 @@ def check_jwks_url(url: str, *, allow_loopback_http: bool) -> None:
     try:
         check_outbound_url(url, allow_loopback_http=allow_loopback_http)
     except OutboundUrlError as error:
-        raise JwksFetchError(f"JWKS URL must use https (got {url!r}).") from error
+        hint = "" if allow_loopback_http else " (http only on a loopback host, in development)"
+        raise JwksFetchError(f"JWKS URL must use https{hint} (got {url!r}).") from error
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Claims: `iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope` (space-separated), `role`, and
 `platform_id` for partners, `programs` for admins. Verification pins ES256, checks `typ`, picks the
-key by `kid` from our own ring, requires the claims and allows 30 s of clock skew.
+key by `kid` from our own ring, requires the claims, allows 30 s of clock skew and refuses a
+lifetime (`exp - iat`) longer than the maximum (default 1 h).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from auth.principals import Principal, Role
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - a media type, not a secret
 MAX_ACCESS_TOKEN_BYTES = 4096
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti", "role")
+DEFAULT_MAX_TTL_SECONDS = 3600
+"""Access tokens live at most this long (`exp - iat`; ROLODEX_ACCESS_TOKEN_MAX_TTL_SECONDS)."""
 
 
 def new_token_id() -> str:
@@ -89,8 +92,23 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     )
 
 
+def check_lifetime(claims: dict[str, Any], max_ttl_seconds: int) -> None:
+    """Refuse a token whose lifetime (`exp - iat`) exceeds the maximum, however well signed."""
+    if float(claims["exp"]) - float(claims["iat"]) > max_ttl_seconds:
+        raise jws.JwsError(
+            "lifetime-too-long",
+            f"Access tokens live at most {max_ttl_seconds} seconds (exp - iat).",
+        )
+
+
 def verify_access_token(
-    token: str, ring: KeyRing, *, issuer: str, audience: str, now: datetime | None = None
+    token: str,
+    ring: KeyRing,
+    *,
+    issuer: str,
+    audience: str,
+    now: datetime | None = None,
+    max_ttl_seconds: int = DEFAULT_MAX_TTL_SECONDS,
 ) -> Principal:
     moment = now or datetime.now(UTC)
 
@@ -108,4 +126,5 @@ def verify_access_token(
         max_bytes=MAX_ACCESS_TOKEN_BYTES,
         now=moment,
     )
+    check_lifetime(claims, max_ttl_seconds)
     return principal_from_claims(claims)

@@ -1,5 +1,7 @@
 // Builds the admin dashboard into app/static/dashboard/ (git-ignored), which FastAPI serves at
-// /admin: index.html plus content-hashed, minified JS and CSS under assets/. The running service
+// /admin: index.html plus content-hashed, minified JS and CSS under assets/. The same build makes
+// the API reference served at /docs (docs.html: Swagger UI from npm swagger-ui-dist), so neither
+// page loads anything from another origin. The running service
 // needs no Node; only this build does (`make dashboard`, run by `make run` and `make test`).
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,7 +16,9 @@ await rm(outDir, { recursive: true, force: true });
 await mkdir(assetsDir, { recursive: true });
 
 const result = await esbuild.build({
-  entryPoints: [path.join(here, "src", "main.js"), path.join(here, "src", "styles.css")],
+  entryPoints: ["main.js", "styles.css", "apidocs.js", "apidocs.css"].map((name) =>
+    path.join(here, "src", name),
+  ),
   outdir: assetsDir,
   entryNames: "[name]-[hash]",
   bundle: true,
@@ -34,12 +38,15 @@ function outputOf(entry) {
   if (!found) throw new Error(`esbuild produced no output for ${entry}`);
   return `/admin/assets/${path.basename(found[0])}`;
 }
-const template = await readFile(path.join(here, "src", "index.html"), "utf8");
-const html = template
-  .replace("{{script}}", outputOf("src/main.js"))
-  .replace("{{style}}", outputOf("src/styles.css"));
-if (html.includes("{{")) throw new Error("index.html still holds a placeholder");
-await writeFile(path.join(outDir, "index.html"), html);
+async function writePage(template, output, script, style) {
+  const html = (await readFile(path.join(here, "src", template), "utf8"))
+    .replace("{{script}}", outputOf(script))
+    .replace("{{style}}", outputOf(style));
+  if (html.includes("{{")) throw new Error(`${template} still holds a placeholder`);
+  await writeFile(path.join(outDir, output), html);
+}
+await writePage("index.html", "index.html", "src/main.js", "src/styles.css");
+await writePage("apidocs.html", "docs.html", "src/apidocs.js", "src/apidocs.css");
 
 const sizes = outputs.map(([file, meta]) => `${path.basename(file)} ${(meta.bytes / 1024).toFixed(1)} KiB`);
 console.log(`dashboard built into ${path.relative(process.cwd(), outDir)}: ${sizes.join(", ")}`);

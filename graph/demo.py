@@ -1,4 +1,4 @@
-"""A small demo graph for `make run`: one program and cohort (with its outcomes), four people, their
+"""A small demo graph for `make run`: one program and cohort (with its outcomes), five people, their
 contacts, two mentorships (one active with sessions, one proposed) and a measurement.
 
 Loaded only into an empty database, in one transaction, with fixed ids so it is recognisable. It
@@ -62,11 +62,25 @@ DEMO_PEOPLE: list[dict[str, Any]] = [
         "languages": ["en"],
         "timezone": "America/Chicago",
     },
+    {
+        "id": "demo-ava",
+        "display_name": "Ava Mentee",
+        "headline": "Data analyst moving into engineering",
+        "roles": ["mentee"],
+        "capacity": 0,
+        "skills": ["sql", "python"],
+        "interests": ["graphs"],
+        "languages": ["en", "fr"],
+        "timezone": "Europe/Paris",
+    },
 ]
+DEMO_ADMIN = "demo-admin"
+"""A subject for an admin token over every program (admins are not people in the graph)."""
 DEMO_CONTACTS: list[dict[str, str]] = [
     {"id": "demo-ctc-1", "from": "demo-linus", "to": "demo-ada", "relation": "met-at-event"},
     {"id": "demo-ctc-2", "from": "demo-margaret", "to": "demo-grace", "relation": "colleague"},
     {"id": "demo-ctc-3", "from": "demo-ada", "to": "demo-grace", "relation": "peer"},
+    {"id": "demo-ctc-5", "from": "demo-ava", "to": "demo-linus", "relation": "classmate"},
 ]
 DEMO_OUTCOMES: list[dict[str, Any]] = [
     {
@@ -194,3 +208,14 @@ async def _load(tx: AsyncManagedTransaction) -> bool:
 async def load_demo_if_empty(graph: Graph) -> bool:
     """Load the demo graph unless people already exist; return whether it was loaded."""
     return await graph.write(_load)
+
+
+async def demo_people_present(graph: Graph) -> list[dict[str, Any]]:
+    """The demo people found in the graph (id, display_name, roles), in the demo's order."""
+    rows = await graph.query(
+        "MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.display_name AS display_name, "
+        "p.roles AS roles",
+        {"ids": [person["id"] for person in DEMO_PEOPLE]},
+    )
+    order = {person["id"]: index for index, person in enumerate(DEMO_PEOPLE)}
+    return sorted(rows, key=lambda row: order[row["id"]])

@@ -19,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from datetime import datetime
-from typing import Any, Final
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Final, LiteralString
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
@@ -31,7 +32,6 @@ from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError
 from graph.values import Row, execute, fetch_all, fetch_one
 
-CONTACT_FIELDS = ("name", "email", "organisation", "title", "relation", "context", "since")
 PROFILE_FIELDS = ("display_name", "headline", "skills", "interests", "languages", "timezone")
 STAGE_BATCH = 2_000
 
@@ -92,6 +92,127 @@ class IdentityConflictError(ConflictError):
     """The bundle's identities point at more than one local person, or not at the importer."""
 
 
+# -- the plan the importer hands over (typed; nothing else crosses this line) --------------------
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    """What a person recorded about a contact, as `:Contact` stores it."""
+
+    name: str | None
+    email: str | None
+    organisation: str | None
+    title: str | None
+    relation: str | None
+    context: str | None
+    since: date | None
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+CONTACT_FIELDS = tuple(ContactFields.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class IdentityRef:
+    """A person's id at a platform: `(:ExternalIdentity {key: "<iss>|<sub>"})`."""
+
+    iss: str
+    sub: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.iss}|{self.sub}"
+
+    def as_row(self) -> dict[str, str]:
+        return {"key": self.key, "iss": self.iss, "sub": self.sub}
+
+
+@dataclass(frozen=True)
+class ImportedContact:
+    id: str  # the local id: the original one when the contact originated here
+    ours: bool  # originated here (came back from a round trip)
+    fields: ContactFields
+    origin_iss: str
+    origin_id: str
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.fields.as_row(),
+            "origin_iss": self.origin_iss,
+            "origin_id": self.origin_id,
+        }
+
+
+@dataclass(frozen=True)
+class ImportedRecord:
+    """A mentorship, session or outcome measurement kept with its provenance."""
+
+    id: str
+    kind: str  # a record section: mentorships, sessions, outcomes
+    data: str  # the item as JSON (sorted keys), without its origin
+    origin_iss: str
+    origin_id: str
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ImportActor:
+    subject: str | None
+    role: str
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """A verified, upgraded bundle as the graph merges it."""
+
+    import_id: str
+    replay_key: str
+    issuer: str
+    platform_id: str
+    bundle_id: str
+    at: datetime
+    scopes: tuple[str, ...]
+    schema_version: int
+    consent_id: str
+    status_url: str
+    subject: IdentityRef  # the signer's own (iss, sub): the only identity that can bind
+    asserted: tuple[IdentityRef, ...]  # other identities the profile claims
+    asserted_local_id: str | None  # an id the bundle claims the person has here
+    importer_person_id: str | None  # set when a person uploads their own bundle
+    actor: ImportActor
+    new_person_id: str
+    profile: dict[str, Any] | None
+    contacts: tuple[ImportedContact, ...] = ()
+    records: tuple[ImportedRecord, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def items(self) -> int:
+        return len(self.contacts) + len(self.records) + (1 if self.profile else 0)
+
+    @property
+    def identities(self) -> tuple[IdentityRef, ...]:
+        return (self.subject, *self.asserted)
+
+
+@dataclass
+class MergeReport:
+    person_id: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def content_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -128,23 +249,33 @@ async def get_import(graph: Graph, import_id: str) -> Row | None:
 # -- planning -------------------------------------------------------------------------------------
 
 
-async def _resolve_person(
-    tx: AsyncManagedTransaction, bundle: dict[str, Any]
-) -> tuple[str | None, bool]:
+@dataclass
+class _Writes:
+    person_id: str
+    create_person: bool
+    profile_set: dict[str, Any]
+    identities: list[IdentityRef]
+    contact_creates: list[Row]
+    contact_updates: list[Row]
+    record_creates: list[Row]
+    record_updates: list[Row]
+
+
+async def _resolve_person(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[str | None, bool]:
     """(local person id or None when one must be created, whether the person exists)."""
     found = await fetch_all(
         tx,
         "MATCH (p:Person)-[:KNOWN_AS]->(x:ExternalIdentity) WHERE x.key IN $keys RETURN DISTINCT p.id AS id",
-        keys=[identity["key"] for identity in bundle["identities"]],
+        keys=[identity.key for identity in plan.identities],
     )
     candidates = {row["id"] for row in found}
-    if bundle.get("local_person_id"):
+    if plan.asserted_local_id:
         local = await fetch_one(
-            tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=bundle["local_person_id"]
+            tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=plan.asserted_local_id
         )
         if local is not None:
             candidates.add(local["id"])
-    importer = bundle.get("importer_person_id")
+    importer = plan.importer_person_id
     if importer is not None:
         if await fetch_one(tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=importer) is None:
             raise NotFoundError(
@@ -164,18 +295,18 @@ async def _resolve_person(
     return None, False
 
 
-async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str, Any]:
+async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeReport, _Writes]:
     """Compare the bundle with what the graph holds; return the report and the writes to make."""
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
     unchanged: Counter[str] = Counter()
     conflicts: list[dict[str, Any]] = []
-    warnings: list[str] = list(bundle.get("warnings", []))
+    warnings: list[str] = list(plan.warnings)
 
-    person_id, exists = await _resolve_person(tx, bundle)
-    person_id = person_id or bundle["new_person_id"]
+    resolved, exists = await _resolve_person(tx, plan)
+    person_id = resolved or plan.new_person_id
     profile_set: dict[str, Any] = {}
-    profile = bundle.get("profile")
+    profile = plan.profile
     if not exists:
         created["people"] += 1
         profile_set = {k: v for k, v in (profile or {}).items() if v not in (None, [])}
@@ -188,34 +319,33 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
             id=person_id,
         )
         current = local["p"] if local else {}
-        for field in PROFILE_FIELDS:
-            incoming = profile.get(field)
+        for name in PROFILE_FIELDS:
+            incoming = profile.get(name)
             if incoming in (None, []):
                 continue
-            mine = current.get(field)
+            mine = current.get(name)
             if mine in (None, [], ""):
-                profile_set[field] = incoming
+                profile_set[name] = incoming
             elif mine != incoming:
                 conflicts.append(
-                    {"item": "profile", "id": person_id, "field": field, "kept": "local"}
+                    {"item": "profile", "id": person_id, "field": name, "kept": "local"}
                 )
         (updated if profile_set else unchanged)["profile"] += 1
 
-    identity_keys = [identity["key"] for identity in bundle["identities"]]
     linked = await fetch_all(
         tx,
         "MATCH (x:ExternalIdentity) WHERE x.key IN $keys OPTIONAL MATCH (p:Person)-[:KNOWN_AS]->(x) "
         "RETURN x.key AS key, p.id AS person_id",
-        keys=identity_keys,
+        keys=[identity.key for identity in plan.identities],
     )
     linked_to = {row["key"]: row["person_id"] for row in linked}
-    new_identities = [i for i in bundle["identities"] if linked_to.get(i["key"]) is None]
+    new_identities = [i for i in plan.identities if linked_to.get(i.key) is None]
     created["identities"] += len(new_identities)
-    unchanged["identities"] += len(bundle["identities"]) - len(new_identities)
+    unchanged["identities"] += len(plan.identities) - len(new_identities)
 
     contact_creates: list[Row] = []
     contact_updates: list[Row] = []
-    hashes = {c["id"]: content_hash(_contact_fields(c)) for c in bundle["contacts"]}
+    hashes = {c.id: content_hash(c.fields.as_row()) for c in plan.contacts}
     existing_contacts = {
         row["id"]: row
         for row in await fetch_all(
@@ -225,30 +355,28 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
             person=person_id,
         )
     }
-    for contact in bundle["contacts"]:
-        fields = _contact_fields(contact)
-        mine = existing_contacts.get(contact["id"])
+    for contact in plan.contacts:
+        fields = contact.fields.as_row()
+        mine = existing_contacts.get(contact.id)
         if mine is None:
-            if contact.get("ours"):
+            if contact.ours:
                 warnings.append(
-                    f"Contact {contact['id']} originated here but no longer exists; it was not recreated."
+                    f"Contact {contact.id} originated here but no longer exists; it was not recreated."
                 )
                 continue
-            contact_creates.append({**contact, "import_hash": hashes[contact["id"]]})
+            contact_creates.append({**contact.as_row(), "import_hash": hashes[contact.id]})
             created["contacts"] += 1
         elif mine["owner"] != person_id:
-            warnings.append(f"Contact {contact['id']} belongs to someone else here; skipped.")
-        elif mine["as_imported"] or mine["fields"] == fields:
+            warnings.append(f"Contact {contact.id} belongs to someone else here; skipped.")
+        elif mine["as_imported"] or _contact_fields(mine["fields"]) == fields:
             unchanged["contacts"] += 1
         elif mine["import_hash"] is not None and mine["import_hash"] == content_hash(
-            mine["fields"]
+            _contact_fields(mine["fields"])
         ):
-            contact_updates.append({**contact, "import_hash": hashes[contact["id"]]})
+            contact_updates.append({**contact.as_row(), "import_hash": hashes[contact.id]})
             updated["contacts"] += 1
         else:
-            conflicts.append(
-                {"item": "contact", "id": contact["id"], "field": "*", "kept": "local"}
-            )
+            conflicts.append({"item": "contact", "id": contact.id, "field": "*", "kept": "local"})
 
     record_creates: list[Row] = []
     record_updates: list[Row] = []
@@ -258,73 +386,69 @@ async def _plan(tx: AsyncManagedTransaction, bundle: dict[str, Any]) -> dict[str
             tx,
             "UNWIND $items AS item MATCH (r:ExternalRecord {id: item.id}) "
             "RETURN r.id AS id, r.data = item.data AS same",
-            items=[{"id": r["id"], "data": r["data"]} for r in bundle["records"]],
+            items=[{"id": r.id, "data": r.data} for r in plan.records],
         )
     }
-    for record in bundle["records"]:
-        kind = record["kind"]
-        if record["id"] not in existing_records:
-            record_creates.append(record)
-            created[kind] += 1
-        elif existing_records[record["id"]]:
-            unchanged[kind] += 1
+    for record in plan.records:
+        if record.id not in existing_records:
+            record_creates.append(record.as_row())
+            created[record.kind] += 1
+        elif existing_records[record.id]:
+            unchanged[record.kind] += 1
         else:
-            record_updates.append(record)
-            updated[kind] += 1
+            record_updates.append(record.as_row())
+            updated[record.kind] += 1
 
-    report = {
-        "person_id": person_id,
-        "created": {k: v for k, v in sorted(created.items()) if v},
-        "updated": {k: v for k, v in sorted(updated.items()) if v},
-        "unchanged": {k: v for k, v in sorted(unchanged.items()) if v},
-        "conflicts": conflicts,
-        "warnings": warnings,
-    }
-    writes = {
-        "person_id": person_id,
-        "create_person": not exists,
-        "profile_set": profile_set,
-        "identities": new_identities,
-        "contact_creates": contact_creates,
-        "contact_updates": contact_updates,
-        "record_creates": record_creates,
-        "record_updates": record_updates,
-    }
-    return {"report": report, "writes": writes}
+    report = MergeReport(
+        person_id=person_id,
+        created={k: v for k, v in sorted(created.items()) if v},
+        updated={k: v for k, v in sorted(updated.items()) if v},
+        unchanged={k: v for k, v in sorted(unchanged.items()) if v},
+        conflicts=conflicts,
+        warnings=warnings,
+    )
+    writes = _Writes(
+        person_id=person_id,
+        create_person=not exists,
+        profile_set=profile_set,
+        identities=new_identities,
+        contact_creates=contact_creates,
+        contact_updates=contact_updates,
+        record_creates=record_creates,
+        record_updates=record_updates,
+    )
+    return report, writes
 
 
 # -- applying -------------------------------------------------------------------------------------
 
 
 async def _apply(
-    tx: AsyncManagedTransaction,
-    bundle: dict[str, Any],
-    writes: dict[str, Any],
-    report: dict[str, Any],
+    tx: AsyncManagedTransaction, plan: ImportPlan, writes: _Writes, report: MergeReport
 ) -> None:
     base = {
-        "bundle": bundle["bundle_id"],
-        "issuer": bundle["issuer"],
-        "at": bundle["at"],
-        "source": f"imported:{bundle['platform_id']}",
+        "bundle": plan.bundle_id,
+        "issuer": plan.issuer,
+        "at": plan.at,
+        "source": f"imported:{plan.platform_id}",
     }
-    if writes["create_person"]:
+    if writes.create_person:
         await execute(
             tx,
             "MERGE (p:Person {id: $id}) ON CREATE SET p += $profile, p.roles = coalesce(p.roles, []), "
             "p.capacity = 0, p.discoverable = false, p.created_at = $at, p.updated_at = $at, "
             "p.source_issuer = $issuer, p.source_bundle = $bundle, p.imported_at = $at",
-            id=writes["person_id"],
-            profile=writes["profile_set"],
+            id=writes.person_id,
+            profile=writes.profile_set,
             **base,
         )
-    elif writes["profile_set"]:
+    elif writes.profile_set:
         await execute(
             tx,
             "MATCH (p:Person {id: $id}) SET p += $profile, p.updated_at = $at",
-            id=writes["person_id"],
-            profile=writes["profile_set"],
-            at=bundle["at"],
+            id=writes.person_id,
+            profile=writes.profile_set,
+            at=plan.at,
         )
     await execute(
         tx,
@@ -337,16 +461,16 @@ async def _apply(
         MERGE (p)-[r:KNOWN_AS]->(x)
           ON CREATE SET r.source_bundle = $bundle, r.imported_at = $at
         """,
-        person=writes["person_id"],
-        identities=writes["identities"],
+        person=writes.person_id,
+        identities=[identity.as_row() for identity in writes.identities],
         **{k: base[k] for k in ("bundle", "issuer", "at")},
     )
     await execute(
         tx,
         UNSTAGE_CONTACTS,
-        person=writes["person_id"],
-        rows=writes["contact_creates"],
-        staging=bundle["import_id"],
+        person=writes.person_id,
+        rows=writes.contact_creates,
+        staging=plan.import_id,
         **base,
     )
     await execute(
@@ -358,29 +482,29 @@ async def _apply(
             c.relation = row.relation, c.context = row.context, c.since = row.since,
             c.import_hash = row.import_hash, c.source_bundle = $bundle, c.updated_at = $at
         """,
-        rows=writes["contact_updates"],
+        rows=writes.contact_updates,
         bundle=base["bundle"],
         at=base["at"],
     )
     await execute(
         tx,
         UNSTAGE_RECORDS,
-        person=writes["person_id"],
-        rows=writes["record_creates"],
-        staging=bundle["import_id"],
+        person=writes.person_id,
+        rows=writes.record_creates,
+        staging=plan.import_id,
         **{k: base[k] for k in ("bundle", "issuer", "at")},
     )
     await execute(
         tx,
         "UNWIND $rows AS row MATCH (r:ExternalRecord {id: row.id}) SET r.data = row.data, r.source_bundle = $bundle, r.updated_at = $at",
-        rows=writes["record_updates"],
+        rows=writes.record_updates,
         bundle=base["bundle"],
         at=base["at"],
     )
     await execute(
         tx,
         "MATCH (s:StagedContact|StagedRecord {staging_id: $staging}) DETACH DELETE s",
-        staging=bundle["import_id"],
+        staging=plan.import_id,
     )
     await execute(
         tx,
@@ -398,117 +522,120 @@ async def _apply(
         OPTIONAL MATCH (platform:Platform {id: $platform_id})
         FOREACH (_ IN CASE WHEN platform IS NULL THEN [] ELSE [1] END | CREATE (i)-[:FROM]->(platform))
         """,
-        person=writes["person_id"],
-        id=bundle["import_id"],
-        replay_key=bundle["replay_key"],
-        issuer=bundle["issuer"],
-        platform_id=bundle["platform_id"],
-        bundle=bundle["bundle_id"],
-        at=bundle["at"],
-        scopes=bundle["scopes"],
-        report=json.dumps(report, sort_keys=True, default=str),
-        schema_version=bundle["schema_version"],
-        consent_key=f"{bundle['issuer']}|{bundle['consent']['consent_id']}",
-        consent_id=bundle["consent"]["consent_id"],
-        status_url=bundle["consent"]["status_url"],
+        person=writes.person_id,
+        id=plan.import_id,
+        replay_key=plan.replay_key,
+        issuer=plan.issuer,
+        platform_id=plan.platform_id,
+        bundle=plan.bundle_id,
+        at=plan.at,
+        scopes=list(plan.scopes),
+        report=json.dumps(report.as_dict(), sort_keys=True, default=str),
+        schema_version=plan.schema_version,
+        consent_key=f"{plan.issuer}|{plan.consent_id}",
+        consent_id=plan.consent_id,
+        status_url=plan.status_url,
     )
-    actor = bundle.get("actor") or {}
     await audit.record(
         tx,
         audit.BUNDLE_IMPORTED,
-        at=bundle["at"],
-        actor=AuditActor(subject=actor.get("subject"), role=actor.get("role") or "system"),
+        at=plan.at,
+        actor=AuditActor(subject=plan.actor.subject, role=plan.actor.role),
         outcome="applied",
-        person_id=writes["person_id"],
-        audience=bundle["platform_id"],
-        consent_id=bundle["consent"]["consent_id"],
-        bundle_id=bundle["bundle_id"],
+        person_id=writes.person_id,
+        audience=plan.platform_id,
+        consent_id=plan.consent_id,
+        bundle_id=plan.bundle_id,
     )
 
 
-async def _stage(graph: Graph, bundle: dict[str, Any], writes: dict[str, Any]) -> None:
+_STAGE_CYPHER: dict[str, LiteralString] = {
+    "StagedContact": "UNWIND $rows AS row CREATE (s:StagedContact {staging_id: $staging}) SET s += row",
+    "StagedRecord": "UNWIND $rows AS row CREATE (s:StagedRecord {staging_id: $staging}) SET s += row",
+}
+
+
+async def _stage(graph: Graph, plan: ImportPlan, writes: _Writes) -> None:
     """Write the items to create as invisible staged nodes, in batches of their own transactions."""
-    staging = bundle["import_id"]
-    for label, key in (("StagedContact", "contact_creates"), ("StagedRecord", "record_creates")):
-        rows = writes[key]
+    staging = plan.import_id
+    for label, rows, extra in (
+        ("StagedContact", writes.contact_creates, {"created_at": plan.at}),
+        ("StagedRecord", writes.record_creates, {}),
+    ):
         for start in range(0, len(rows), STAGE_BATCH):
             batch = rows[start : start + STAGE_BATCH]
 
             async def work(
-                tx: AsyncManagedTransaction, batch: list[Row] = batch, label: str = label
+                tx: AsyncManagedTransaction,
+                batch: list[Row] = batch,
+                label: str = label,
+                extra: dict[str, Any] = extra,
             ) -> None:
-                cypher = (
-                    "UNWIND $rows AS row CREATE (s:StagedContact {staging_id: $staging}) SET s += row"
-                    if label == "StagedContact"
-                    else "UNWIND $rows AS row CREATE (s:StagedRecord {staging_id: $staging}) SET s += row"
-                )
                 await execute(
-                    tx, cypher, rows=[_stageable(row, bundle) for row in batch], staging=staging
+                    tx,
+                    _STAGE_CYPHER[label],
+                    rows=[_stageable(row, plan, extra) for row in batch],
+                    staging=staging,
                 )
 
             await graph.write(work)
 
 
-def _stageable(row: Row, bundle: dict[str, Any]) -> Row:
-    staged = {k: v for k, v in row.items() if k != "ours" and v is not None}
+def _stageable(row: Row, plan: ImportPlan, extra: dict[str, Any]) -> Row:
+    staged = {k: v for k, v in row.items() if v is not None}
     staged.update(
-        source=f"imported:{bundle['platform_id']}",
-        source_issuer=bundle["issuer"],
-        source_bundle=bundle["bundle_id"],
-        imported_at=bundle["at"],
+        source=f"imported:{plan.platform_id}",
+        source_issuer=plan.issuer,
+        source_bundle=plan.bundle_id,
+        imported_at=plan.at,
+        **extra,
     )
-    if "kind" not in row or row.get("kind") in ("person", "card"):
-        staged["created_at"] = bundle["at"]
-        staged.pop("kind", None)
     return staged
 
 
 async def merge_bundle(
-    graph: Graph, bundle: dict[str, Any], *, dry_run: bool, single_tx_items: int
-) -> dict[str, Any]:
+    graph: Graph, plan: ImportPlan, *, dry_run: bool, single_tx_items: int
+) -> MergeReport:
     """Plan, and unless `dry_run` apply, the merge of a verified, upgraded bundle; return the report."""
 
-    async def plan_only(tx: AsyncManagedTransaction) -> dict[str, Any]:
+    async def plan_only(tx: AsyncManagedTransaction) -> tuple[MergeReport, _Writes]:
         if await fetch_one(
-            tx, "MATCH (i:Import {replay_key: $key}) RETURN i.id AS id", key=bundle["replay_key"]
+            tx, "MATCH (i:Import {replay_key: $key}) RETURN i.id AS id", key=plan.replay_key
         ):
             raise ReplayedError("This bundle was imported before.")
-        return await _plan(tx, bundle)
+        return await _plan(tx, plan)
 
     if dry_run:
-        planned = await graph.read(plan_only)
-        report: dict[str, Any] = planned["report"]
+        report, _ = await graph.read(plan_only)
         return report
-    if len(bundle["contacts"]) + len(bundle["records"]) > single_tx_items:
+    if len(plan.contacts) + len(plan.records) > single_tx_items:
         # Planned once outside the final transaction only when the bundle may need staging;
         # a smaller bundle is planned once, in that transaction.
-        planned = await graph.read(plan_only)
-        writes = planned["writes"]
-        if len(writes["contact_creates"]) + len(writes["record_creates"]) > single_tx_items:
-            await _stage(graph, bundle, writes)
+        _, writes = await graph.read(plan_only)
+        if len(writes.contact_creates) + len(writes.record_creates) > single_tx_items:
+            await _stage(graph, plan, writes)
 
-    async def plan_and_apply(tx: AsyncManagedTransaction) -> dict[str, Any]:
-        fresh = await plan_only(tx)
-        await _apply(tx, bundle, fresh["writes"], fresh["report"])
-        result: dict[str, Any] = fresh["report"]
-        return result
+    async def plan_and_apply(tx: AsyncManagedTransaction) -> MergeReport:
+        fresh, fresh_writes = await plan_only(tx)
+        await _apply(tx, plan, fresh_writes, fresh)
+        return fresh
 
     try:
         return await graph.write(plan_and_apply)
     except ConstraintError as error:
-        await graph.query(
-            "MATCH (s:StagedContact|StagedRecord {staging_id: $s}) DETACH DELETE s",
-            {"s": bundle["import_id"]},
-            write=True,
-        )
+        await _unstage(graph, plan.import_id)
         raise ReplayedError("This bundle was imported before (concurrently).") from error
     except Exception:
-        await graph.query(
-            "MATCH (s:StagedContact|StagedRecord {staging_id: $s}) DETACH DELETE s",
-            {"s": bundle["import_id"]},
-            write=True,
-        )
+        await _unstage(graph, plan.import_id)
         raise
+
+
+async def _unstage(graph: Graph, import_id: str) -> None:
+    await graph.query(
+        "MATCH (s:StagedContact|StagedRecord {staging_id: $s}) DETACH DELETE s",
+        {"s": import_id},
+        write=True,
+    )
 
 
 async def sweep_staging(graph: Graph, staged_before: datetime, batch: int = STAGE_BATCH) -> int:

@@ -1,7 +1,10 @@
 """Mentorships: proposals, the state machine, and each mentor's capacity.
 
 `(mentor)-[:MENTOR_IN]->(:Mentorship)<-[:MENTEE_IN]-(mentee)`, `(:Mentorship)-[:IN_COHORT]->
-(:Cohort)`; both people become `MEMBER_OF` the cohort. States:
+(:Cohort)`. A proposal grants nobody anything: both people become `MEMBER_OF` the cohort only when
+the proposal is accepted (`proposed → active`). The mentee must already be a member of a cohort of
+the cohort's program (enrolled by its admin), so no proposal pulls anyone into another program.
+States:
 
     proposed → active | declined
     active ⇄ paused
@@ -104,7 +107,9 @@ async def propose(
             """
             OPTIONAL MATCH (e:Person {id: $mentee})
             OPTIONAL MATCH (c:Cohort {id: $cohort})
-            RETURN e.roles AS roles, e IS NOT NULL AS mentee, c IS NOT NULL AS cohort
+            RETURN e.roles AS roles, e IS NOT NULL AS mentee, c IS NOT NULL AS cohort,
+                   EXISTS { MATCH (e)-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(g:Program)
+                            WHERE (g)-[:HAS_COHORT]->(c) } AS in_program
             """,
             mentee=mentee_id,
             cohort=cohort_id,
@@ -118,6 +123,11 @@ async def propose(
             raise InvalidError(f"Person {mentor_id!r} does not have the mentor role.")
         if "mentee" not in (found["roles"] or []):
             raise InvalidError(f"Person {mentee_id!r} does not have the mentee role.")
+        if not found["in_program"]:
+            raise InvalidError(
+                f"Mentee {mentee_id!r} is not a member of the program of cohort {cohort_id!r}; "
+                "an admin of that program enrols them first."
+            )
         await _check_capacity(tx, mentor_id, mentee_id, int(mentor["capacity"]))
         await execute(
             tx,
@@ -127,8 +137,6 @@ async def propose(
             CREATE (x:Mentorship {id: $id, status: 'proposed', goals: $goals,
                     proposed_by: $proposed_by, proposed_at: $now, updated_at: $now})
             CREATE (mentor)-[:MENTOR_IN]->(x), (mentee)-[:MENTEE_IN]->(x), (x)-[:IN_COHORT]->(c)
-            MERGE (mentor)-[a:MEMBER_OF]->(c) ON CREATE SET a.since = $now
-            MERGE (mentee)-[b:MEMBER_OF]->(c) ON CREATE SET b.since = $now
             """,
             id=mentorship_id,
             mentor=mentor_id,
@@ -231,10 +239,16 @@ async def transition(
                 x.ended_at = CASE WHEN $ended THEN $now ELSE x.ended_at END,
                 x.end_reason = CASE WHEN $ended THEN $reason ELSE x.end_reason END,
                 x.pause_reason = CASE WHEN $target = 'paused' THEN $reason END
+            WITH x WHERE $accepted
+            MATCH (mentor:Person)-[:MENTOR_IN]->(x)<-[:MENTEE_IN]-(mentee:Person),
+                  (x)-[:IN_COHORT]->(c:Cohort)
+            MERGE (mentor)-[a:MEMBER_OF]->(c) ON CREATE SET a.since = $now
+            MERGE (mentee)-[b:MEMBER_OF]->(c) ON CREATE SET b.since = $now
             """,
             id=mentorship_id,
             target=target.value,
             ended=target in ENDED,
+            accepted=current is S.PROPOSED and target is S.ACTIVE,
             reason=reason,
             now=moment,
         )

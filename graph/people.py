@@ -15,6 +15,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from graph.calendar_feeds import delete_feeds_of
 from graph.consents import revoke_all_for_erasure
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError, no_such
@@ -188,10 +189,12 @@ async def list_people(
     skill: str | None = None,
     role: PersonRole | None = None,
     program_id: str | None = None,
+    name: str | None = None,
     within_programs: frozenset[str] | None = None,
 ) -> RowPage:
-    """People oldest first, filtered by skill (case-insensitive), role and program membership;
-    `within_programs` (None = no limit) keeps only members of those programs' cohorts."""
+    """People oldest first, filtered by skill (case-insensitive), role, program membership and a
+    part of the display name (case-insensitive); `within_programs` (None = no limit) keeps only
+    members of those programs' cohorts."""
 
     return await read_page(
         graph,
@@ -199,6 +202,7 @@ async def list_people(
         MATCH (p:Person)
         WHERE ($skill IS NULL OR any(s IN p.skills WHERE toLower(s) = toLower($skill)))
           AND ($role IS NULL OR $role IN p.roles)
+          AND ($name IS NULL OR toLower(p.display_name) CONTAINS toLower($name))
           AND ($program IS NULL OR EXISTS {{
                 (p)-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(:Program {{id: $program}}) }})
           AND ($scope IS NULL OR EXISTS {{
@@ -213,6 +217,7 @@ async def list_people(
         skill=skill,
         role=role.value if role else None,
         program=program_id,
+        name=name,
         scope=sorted(within_programs) if within_programs is not None else None,
     )
 
@@ -237,6 +242,7 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
         if found is None:
             return False
         await revoke_all_for_erasure(tx, person_id, moment)
+        await delete_feeds_of(tx, person_id)
         await execute(
             tx,
             "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) DETACH DELETE c",

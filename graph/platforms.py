@@ -2,8 +2,8 @@
 
 A `(:Platform)` may first appear through `rolodex clients create` (id and name only); registering
 it (`register_platform`) adds the issuer, keys and webhook and makes it trusted for imports.
-Deleting a platform unregisters it (no longer trusted, no more webhooks) but keeps the node, since
-consents, exports and provenance refer to it.
+Deleting a platform unregisters it (no longer trusted, no more webhooks, its OAuth clients disabled
+for good) but keeps the node, since consents, exports and provenance refer to it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.clients import disable_clients_of
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError
 from graph.pagination import PageRequest, RowPage, after_clause, to_page
@@ -142,12 +143,19 @@ async def update_platform(
 
 
 async def unregister_platform(graph: Graph, platform_id: str, now: datetime) -> None:
-    rows = await graph.query(
-        "MATCH (p:Platform {id: $id}) WHERE "
-        + _REGISTERED
-        + " SET p.deleted_at = $now RETURN p.id AS id",
-        {"id": platform_id, "now": now},
-        write=True,
-    )
-    if not rows:
-        raise NotFoundError(f"No platform {platform_id!r}.")
+    """Unregister the platform and disable its clients for good (re-registering makes new ones)."""
+
+    async def work(tx: AsyncManagedTransaction) -> None:
+        row = await fetch_one(
+            tx,
+            "MATCH (p:Platform {id: $id}) WHERE "
+            + _REGISTERED
+            + " SET p.deleted_at = $now RETURN p.id AS id",
+            id=platform_id,
+            now=now,
+        )
+        if row is None:
+            raise NotFoundError(f"No platform {platform_id!r}.")
+        await disable_clients_of(tx, platform_id, now)
+
+    await graph.write(work)

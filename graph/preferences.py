@@ -13,6 +13,7 @@ legacy record as it was.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -220,20 +221,28 @@ async def _apply(
     await graph.write(work)
 
 
-async def rollback_migration(graph: Graph, migration_id: str, now: datetime) -> int:
-    """Restore every person the migration changed to their exact prior properties; return how many."""
+@dataclass(frozen=True)
+class Rollback:
+    """What a rollback did: how many people it restored, or when an earlier one already had."""
 
-    async def work(tx: AsyncManagedTransaction) -> int:
+    restored: int
+    already_rolled_back_at: datetime | None = None
+
+
+async def rollback_migration(graph: Graph, migration_id: str, now: datetime) -> Rollback:
+    """Restore every person the migration changed to their exact prior properties."""
+
+    async def work(tx: AsyncManagedTransaction) -> Rollback:
         migration = await fetch_one(
             tx,
             "MATCH (m:PreferenceMigration {id: $id}) SET m._lock = true REMOVE m._lock "
-            "RETURN m.rolled_back_at IS NOT NULL AS done",
+            "RETURN m.rolled_back_at AS rolled_back_at",
             id=migration_id,
         )
         if migration is None:
             raise NotFoundError(no_such("migration", migration_id))
-        if migration["done"]:
-            return 0
+        if migration["rolled_back_at"] is not None:
+            return Rollback(restored=0, already_rolled_back_at=migration["rolled_back_at"])
         audits = await fetch_all(
             tx,
             "MATCH (:PreferenceMigration {id: $id})-[:CHANGED]->(a:PreferenceAudit) RETURN a.person_id AS person_id, a.before AS before",
@@ -270,6 +279,6 @@ async def rollback_migration(graph: Graph, migration_id: str, now: datetime) -> 
             id=migration_id,
             now=now,
         )
-        return len(restores)
+        return Rollback(restored=len(restores))
 
     return await graph.write(work)

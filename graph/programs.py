@@ -211,3 +211,28 @@ async def record_measurement(
         return measurement
 
     return await graph.write(work)
+
+
+async def in_program_of(graph: Graph, person_id: str, cohort_id: str) -> bool:
+    """Whether the person is a member of some cohort of the program `cohort_id` belongs to."""
+    rows = await graph.query(
+        """
+        MATCH (:Person {id: $person})-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(g:Program)
+        WHERE (g)-[:HAS_COHORT]->(:Cohort {id: $cohort})
+        RETURN g.id AS id LIMIT 1
+        """,
+        {"person": person_id, "cohort": cohort_id},
+    )
+    return bool(rows)
+
+
+async def enrol(graph: Graph, person_id: str, cohort_id: str) -> None:
+    """Enrol a person in a cohort (what an admin of its program does; idempotent)."""
+    await graph.query(
+        """
+        MATCH (p:Person {id: $person}), (c:Cohort {id: $cohort})
+        MERGE (p)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = datetime()
+        """,
+        {"person": person_id, "cohort": cohort_id},
+        write=True,
+    )

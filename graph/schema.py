@@ -122,6 +122,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        version=18,
+        name="calendar feeds: looked up by the hash of their token",
+        statements=(_unique("CalendarFeed", "token_hash"),),
+    ),
+    Migration(
         version=20,
         name="audit log of consent, export and import events",
         statements=(

@@ -87,7 +87,9 @@ async def mentorship(
     *,
     status: MentorshipStatus = MentorshipStatus.PROPOSED,
 ) -> Row:
-    """A mentorship walked through the state machine to `status`."""
+    """A mentorship walked through the state machine to `status` (the mentee is enrolled in the
+    cohort first, as an admin of its program would, since proposals need that)."""
+    await programs.enrol(graph, mentee_id, cohort_id)
     row = await mentorships.propose(
         graph,
         mentor_id=mentor_id,
@@ -110,9 +112,7 @@ async def mentorship(
 
 
 async def pair(graph: Graph, *, capacity: int = 3) -> tuple[Row, Row, Row]:
-    """A mentor, a mentee and a cohort to match them in."""
-    return (
-        await mentor(graph, "Mentor", capacity=capacity),
-        await person(graph, "Mentee"),
-        await cohort(graph),
-    )
+    """A mentor, a mentee enrolled in a cohort, and the cohort to match them in."""
+    the_mentor = await mentor(graph, "Mentor", capacity=capacity)
+    the_cohort = await cohort(graph)
+    return the_mentor, await person(graph, "Mentee", cohort_id=the_cohort["id"]), the_cohort

@@ -1,12 +1,25 @@
-"""The `rolodex` command line: one Typer app, one module per command group."""
+"""The `rolodex` command line: one Typer app, one module per command group.
+
+Every error of every command is one line `error: …` on stderr with exit status 2
+(`app/cli/errors.py`).
+"""
 
 from __future__ import annotations
 
 import typer
 
 from app.cli import auth, database, local_neo4j, preferences, seed, service, verify
+from app.cli.errors import ReportingGroup
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Rolodex operator commands.")
+cli = typer.Typer(
+    cls=ReportingGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Rolodex operator commands.",
+)
+
+
 cli.add_typer(local_neo4j.cli, name="neo4j")
 cli.add_typer(auth.keys_cli, name="keys")
 cli.add_typer(auth.clients_cli, name="clients")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli.errors import fail
 from app.localneo4j.server import LocalNeo4j, LocalNeo4jError
 from app.settings import Settings
 
@@ -45,8 +46,7 @@ def start(port: PortOption = None, home: HomeOption = None) -> None:
         with console.status("starting Neo4j (the first run downloads its jars)…"):
             status = server.start()
     except LocalNeo4jError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
+        fail(str(error))
     console.print(status.describe())
 
 

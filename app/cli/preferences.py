@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from app.cli.database import open_graph
+from app.cli.errors import fail
 from app.preferences import migration
 from app.settings import Settings
 
@@ -44,8 +45,7 @@ def migrate(
     try:
         report = _with_graph(lambda graph: migration.migrate(graph, raw, dry_run=dry_run))
     except migration.LegacyFileError as error:
-        typer.echo(f"error: {source}: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(f"{source}: {error}")
     typer.echo(json.dumps(report, indent=2, sort_keys=True, default=str))
 
 
@@ -53,6 +53,31 @@ def migrate(
 def rollback(
     migration_id: Annotated[str, typer.Option("--migration", help="The migration id to undo.")],
 ) -> None:
-    """Restore every person a migration changed to their exact previous preferences."""
-    restored = _with_graph(lambda graph: migration.rollback(graph, migration_id))
-    typer.echo(json.dumps({"migration_id": migration_id, "restored": restored}))
+    """Restore every person a migration changed to their exact previous preferences.
+
+    Prints `{"migration_id", "status": "rolled-back", "restored": N}`; rolling back the same
+    migration again restores nothing and answers `"status": "already-rolled-back"` with the time
+    of the first rollback (also said on stderr). An unknown id is an error (exit 2)."""
+    done = _with_graph(lambda graph: migration.rollback(graph, migration_id))
+    if done.already_rolled_back_at is not None:
+        when = done.already_rolled_back_at.isoformat()
+        typer.echo(
+            f"note: migration {migration_id} was already rolled back at {when}; nothing restored",
+            err=True,
+        )
+        typer.echo(
+            json.dumps(
+                {
+                    "migration_id": migration_id,
+                    "status": "already-rolled-back",
+                    "rolled_back_at": when,
+                    "restored": 0,
+                }
+            )
+        )
+        return
+    typer.echo(
+        json.dumps(
+            {"migration_id": migration_id, "status": "rolled-back", "restored": done.restored}
+        )
+    )

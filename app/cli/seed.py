@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
 from datetime import UTC, datetime
 from typing import Annotated
@@ -18,9 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.cli.database import open_graph
+from app.cli.errors import fail
 from app.settings import Settings
 from graph.bulk import DEFAULT_BATCH_SIZE
-from graph.db import GraphUnavailableError
 from graph.schema import migrate
 from graph.synthetic import Spec, generate, load_network, week_start
 
@@ -56,11 +55,9 @@ def register(cli: typer.Typer) -> None:
         ] = DEFAULT_BATCH_SIZE,
     ) -> None:
         """Generate a realistic network and load it with UNWIND batches; print a JSON summary."""
-        logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
         settings = Settings()
         if settings.environment == "production":
-            console.print("[red]error:[/red] seeding synthetic data is refused in production")
-            raise typer.Exit(1)
+            fail("seeding synthetic data is refused in production")
         spec = Spec(
             people=people,
             avg_contacts=avg_contacts,
@@ -110,9 +107,5 @@ def register(cli: typer.Typer) -> None:
                 "by_kind": {name: s.rows for name, s in stats.items()},
             }
 
-        try:
-            summary = asyncio.run(run())
-        except GraphUnavailableError as error:
-            console.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(1) from error
+        summary = asyncio.run(run())
         typer.echo(json.dumps(summary))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from export.schema import current_schema
+from portability.bundle.schema import current_schema
 
 OPENAPI_PATH = Path("openapi/openapi.json")
 BUNDLE_SCHEMA_PATH = Path("openapi/bundle.schema.json")

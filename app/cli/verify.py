@@ -1,12 +1,22 @@
-"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD]`: check a bundle offline and summarise it.
+"""`rolodex verify FILE [--jwks URL|FILE] [--audience AUD] [--check-status/--no-check-status]`.
 
-Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry) when every check
-passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when the inputs cannot be read.
-Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched (https, or loopback http).
+Runs the one bundle verifier (`portability.verify.verify_bundle`, the same code the importer
+runs): header, key by kid, signature, claims, the consent receipt (signed by the same issuer,
+same `sub` and `aud`, unexpired, scopes covering every section, status URL on the issuer's host)
+and the body schema. The receipt's status URL is asked too with `--check-status` (it needs the
+issuer to be reachable); without it the summary says `"consent_status": "not checked"`.
+
+Exit 0 with a JSON summary (issuer, subject, audience, scopes, item counts, expiry, consent
+status) when every check passes; exit 1 with `error: <problem>: <reason>` otherwise; exit 2 when
+the inputs cannot be read. Without `--jwks` the issuer's `/.well-known/jwks.json` is fetched over
+https; in development (any `ROLODEX_ENVIRONMENT` but `production`) http on a loopback host is
+accepted too, so `rolodex verify FILE` works against the local instance (`--allow-http-loopback`
+forces it, `--no-allow-http-loopback` refuses it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +24,12 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from pydantic import ValidationError
 
+from app.settings import Settings
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
-from export.verify import BundleError, peek_claims, verify_offline
+from portability.errors import PortabilityError
+from portability.verify import HttpStatus, VerifiedBundle, keys_from, peek_claims, verify_bundle
 
 
 def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, Any]]:
@@ -28,6 +41,33 @@ def _load_jwks(source: str, allow_loopback_http: bool) -> dict[str, dict[str, An
             raise JwksFetchError(f"JWKS at {source} is larger than {MAX_JWKS_BYTES} bytes")
         return parse_jwks(response.content)
     return parse_jwks(Path(source).read_bytes())
+
+
+async def _verify(
+    token: str,
+    keys: dict[str, dict[str, Any]],
+    audience: str | None,
+    check_status: bool,
+    allow_loopback_http: bool,
+) -> VerifiedBundle:
+    async with httpx.AsyncClient() as http:
+        status = HttpStatus(http, allow_loopback_http=allow_loopback_http, timeout_seconds=10.0)
+        return await verify_bundle(
+            token,
+            keys_from(keys),
+            now=datetime.now(UTC),
+            audiences={audience} if audience else None,
+            status_of=status if check_status else None,
+        )
+
+
+def loopback_http_by_default() -> bool:
+    """Development accepts http JWKS URLs on loopback hosts; production (or settings that do
+    not load, which is never taken as development) keeps https only."""
+    try:
+        return Settings().is_development
+    except ValidationError:
+        return False
 
 
 def register(cli: typer.Typer) -> None:
@@ -43,11 +83,21 @@ def register(cli: typer.Typer) -> None:
         audience: Annotated[
             str | None, typer.Option(help="Require this audience (your platform id, or self).")
         ] = None,
-        allow_http_loopback: Annotated[
-            bool, typer.Option(help="Allow http:// JWKS URLs on loopback hosts.")
+        check_status: Annotated[
+            bool,
+            typer.Option(help="Also GET the consent status URL and require `active`."),
         ] = False,
+        allow_http_loopback: Annotated[
+            bool | None,
+            typer.Option(
+                help="Allow http:// JWKS and status URLs on loopback hosts "
+                "(default: yes in development, no in production)."
+            ),
+        ] = None,
     ) -> None:
-        """Verify a bundle offline: header, key by kid, signature, claims, schema."""
+        """Verify a bundle: header, key by kid, signature, claims, consent receipt, schema."""
+        if allow_http_loopback is None:
+            allow_http_loopback = loopback_http_by_default()
         token = file.read_text().strip()
         try:
             source = (
@@ -55,15 +105,17 @@ def register(cli: typer.Typer) -> None:
                 or f"{str(peek_claims(token).get('iss', '')).rstrip('/')}/.well-known/jwks.json"
             )
             keys = _load_jwks(source, allow_http_loopback)
-        except BundleError as error:
-            typer.echo(f"error: {error.code}: {error.detail}", err=True)
+        except PortabilityError as error:
+            typer.echo(f"error: {error.slug}: {error.detail}", err=True)
             raise typer.Exit(1) from error
         except (OSError, JwksFetchError, httpx.HTTPError) as error:
             typer.echo(f"error: cannot load the JWKS: {error}", err=True)
             raise typer.Exit(2) from error
         try:
-            verified = verify_offline(token, keys, audience=audience, now=datetime.now(UTC))
-        except BundleError as error:
-            typer.echo(f"error: {error.code}: {error.detail}", err=True)
+            verified = asyncio.run(
+                _verify(token, keys, audience, check_status, allow_http_loopback)
+            )
+        except PortabilityError as error:
+            typer.echo(f"error: {error.slug}: {error.detail}", err=True)
             raise typer.Exit(1) from error
         typer.echo(json.dumps(verified.summary(), indent=2))

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.models.common import Email, Id, Label, Name, RequestBody, ShortText
+from app.models.common import Email, Id, Label, Name, PatchBody, RequestBody, ShortText
 from app.models.common import LongText as Context
 
 
@@ -60,3 +60,37 @@ class Contact(BaseModel):
     since: date | None
     source: str
     created_at: datetime
+
+
+class ContactFields(BaseModel):
+    """What an owner records about a contact, every field optional: the fields read from an
+    imported vCard are checked with it like a contact added by hand."""
+
+    name: Name | None = None
+    email: Email | None = None
+    organisation: ShortText | None = None
+    title: ShortText | None = None
+    relation: Label | None = None
+    context: Context | None = None
+    since: date | None = None
+
+
+class ContactPatch(PatchBody, ContactFields):
+    """Only the fields sent change, `null` clears one. A card keeps a name; a person contact
+    without one shows the person's display name."""
+
+
+class CardOutcome(BaseModel):
+    index: int = Field(description="The card's position in the file, from 1.")
+    name: str | None
+    outcome: Literal["created", "updated", "skipped"]
+    contact_id: str | None = Field(description="The contact created, updated or matched.")
+    reason: str | None = Field(description="Why a card was skipped, or what it matched.")
+    changed: list[str] = Field(default_factory=list, description="The fields written.")
+
+
+class VCardImportReport(BaseModel):
+    created: int
+    updated: int
+    skipped: int
+    cards: list[CardOutcome]

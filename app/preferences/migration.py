@@ -1,7 +1,10 @@
 """Run the legacy preference migration: a dry-run report first, then an idempotent apply, and rollback.
 
-The report counts people per outcome (`changed`, `unchanged`, `unknown_person`, `invalid_record`),
-ambiguous values and unknown flags, and lists each changed person's diff. Applying the same file
+The report counts people per outcome (`changed`, `unchanged`, `unknown_person`, `duplicate_record`,
+`invalid_record`), ambiguous values and unknown flags, lists each changed person's diff, and names
+every record it did not apply: `invalid_records` (position in the file, 0-based, and why),
+`duplicate_records` (position and person id; the first record of a person wins) and
+`unknown_people` (position and person id). Applying the same file
 twice changes nothing the second time (the file's SHA-256 is recorded with the run).
 """
 
@@ -33,27 +36,43 @@ def parse_legacy(raw: bytes) -> list[Any]:
     return records
 
 
+def invalid_reason(record: Any) -> str | None:
+    """Why a record is not a `{person_id, flags}` object, or None when it is one."""
+    if not isinstance(record, dict):
+        return f"expected an object, got {type(record).__name__}"
+    if not isinstance(record.get("person_id"), str):
+        return "person_id is missing or not a string"
+    if not isinstance(record.get("flags"), dict):
+        return "flags is missing or not an object"
+    return None
+
+
 async def plan(graph: Graph, records: list[Any]) -> tuple[list[PersonPlan], dict[str, Any]]:
-    valid = [
-        r
-        for r in records
-        if isinstance(r, dict)
-        and isinstance(r.get("person_id"), str)
-        and isinstance(r.get("flags"), dict)
+    invalid = [
+        {"index": index, "reason": reason}
+        for index, record in enumerate(records)
+        if (reason := invalid_reason(record)) is not None
     ]
-    current = await store.current_choices(graph, [r["person_id"] for r in valid])
+    valid = [
+        (index, record) for index, record in enumerate(records) if invalid_reason(record) is None
+    ]
+    current = await store.current_choices(graph, [r["person_id"] for _, r in valid])
     plans: list[PersonPlan] = []
-    outcomes: Counter[str] = Counter(invalid_record=len(records) - len(valid))
+    outcomes: Counter[str] = Counter(invalid_record=len(invalid))
+    unknown_people: list[dict[str, Any]] = []
+    duplicates: list[dict[str, Any]] = []
     seen: set[str] = set()
     ambiguous: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
-    for record in valid:
+    for index, record in valid:
         person_id = record["person_id"]
         if person_id not in current:
             outcomes["unknown_person"] += 1
+            unknown_people.append({"index": index, "person_id": person_id})
             continue
         if person_id in seen:
             outcomes["duplicate_record"] += 1
+            duplicates.append({"index": index, "person_id": person_id})
             continue
         seen.add(person_id)
         person_plan = plan_person(
@@ -75,6 +94,9 @@ async def plan(graph: Graph, records: list[Any]) -> tuple[list[PersonPlan], dict
                 "invalid_record",
             )
         },
+        "invalid_records": invalid,
+        "duplicate_records": duplicates,
+        "unknown_people": unknown_people,
         "ambiguous_values": dict(sorted(ambiguous.items())),
         "unknown_flags": dict(sorted(unknown.items())),
         "people": [
@@ -120,5 +142,6 @@ async def migrate(graph: Graph, raw: bytes, *, dry_run: bool) -> dict[str, Any]:
     return {"status": "applied", "migration_id": migration_id, "source_sha256": sha, **report}
 
 
-async def rollback(graph: Graph, migration_id: str) -> int:
+async def rollback(graph: Graph, migration_id: str) -> store.Rollback:
+    """Undo a migration; a second rollback restores nothing and says when the first one ran."""
     return await store.rollback_migration(graph, migration_id, datetime.now(UTC))

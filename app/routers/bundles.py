@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,35 +17,26 @@ from app.errors import (
     UnprocessableError,
     problem_responses,
 )
+from app.security_setup import issuer_context
 from app.settings import Settings
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal, PersonPrincipal
-from export.exporter import (
-    ALL_SCOPES,
-    ConsentRequiredError,
-    ExportResult,
-    IssuerContext,
-    export_bundle,
-)
-from graph.errors import ConflictError
+from portability.errors import ConsentRequiredError
+from portability.exporter import ExportResult, export_bundle
+from portability.vocabulary import AUDIENCE_PATTERN, ID_PATTERN, SECTIONS, Section
 
 router = APIRouter(tags=["bundles"])
 
-ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
-BundleScope = Literal["profile", "contacts", "mentorships", "sessions", "outcomes", "preferences"]
-
-
-class ConsentRequiredProblemError(ForbiddenError):
-    slug, title, status = "consent-required", "Consent required", 403
+ResourceId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 class ExportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     audience: str = Field(
-        pattern=r"^[A-Za-z0-9._-]{1,64}$", description="`self` or the receiving platform id."
+        pattern=AUDIENCE_PATTERN, description="`self` or the receiving platform id."
     )
-    scopes: list[BundleScope] | None = Field(
+    scopes: list[Section] | None = Field(
         default=None,
         min_length=1,
         max_length=6,
@@ -61,16 +52,6 @@ class ExportResponse(BaseModel):
     expires_at: datetime
 
 
-def issuer_context(settings: Settings) -> IssuerContext:
-    return IssuerContext(
-        issuer=settings.public_url,
-        controller_name=settings.controller_name,
-        privacy_policy_url=settings.privacy_policy_url,
-        policy_version=settings.consent_policy_version,
-        bundle_ttl=timedelta(seconds=settings.bundle_ttl_seconds),
-    )
-
-
 async def _export(
     request: Request,
     principal: Principal,
@@ -78,7 +59,7 @@ async def _export(
     settings: Settings,
     person_id: str,
     audience: str,
-    scopes: list[str] | None,
+    scopes: list[Section] | None,
 ) -> ExportResult:
     try:
         request.app.state.rate_limits.export.hit(f"{principal.role}:{principal.subject}")
@@ -96,9 +77,9 @@ async def _export(
             actor=principal.subject,
             actor_role=principal.role.value,
         )
-    except (ConsentRequiredError, ConflictError) as error:
+    except ConsentRequiredError:
         telemetry.count_export("consent_required", audience)
-        raise ConsentRequiredProblemError(error.detail) from error
+        raise
     telemetry.count_export("exported", audience)
     return result
 
@@ -108,7 +89,7 @@ async def _export(
     name="export",
     status_code=status.HTTP_201_CREATED,
     summary="Export a signed portable bundle (the person, or a partner within consent)",
-    responses=problem_responses(NotFoundError, ConsentRequiredProblemError, RateLimitedError),
+    responses=problem_responses(NotFoundError, ConsentRequiredError, RateLimitedError),
 )
 async def export(
     person_id: ResourceId,
@@ -122,7 +103,7 @@ async def export(
         pass
     elif principal.role is Role.PARTNER and Scope.BUNDLES_READ.value in principal.scopes:
         if body.audience != principal.platform_id:
-            raise ConsentRequiredProblemError("A platform may export bundles only for itself.")
+            raise ConsentRequiredError("A platform may export bundles only for itself.")
     elif principal.role is Role.PARTNER:
         raise ForbiddenError("Exporting bundles needs the bundles:read scope.")
     else:
@@ -168,11 +149,10 @@ async def download(
         Query(pattern=r"^[a-z]+(,[a-z]+)*$", description="Comma-separated scopes; default all."),
     ] = None,
 ) -> Response:
-    chosen = sorted(set(scopes.split(","))) if scopes else None
-    if chosen and not set(chosen) <= set(ALL_SCOPES):
-        raise UnprocessableError(
-            f"Unknown scopes: {', '.join(sorted(set(chosen) - set(ALL_SCOPES)))}."
-        )
+    asked = set(scopes.split(",")) if scopes else set()
+    if not asked <= set(SECTIONS):
+        raise UnprocessableError(f"Unknown scopes: {', '.join(sorted(asked - set(SECTIONS)))}.")
+    chosen = [section for section in SECTIONS if section in asked] or None
     assert principal.person_id is not None
     result = await _export(request, principal, graph, settings, principal.person_id, "self", chosen)
     return Response(

@@ -9,8 +9,7 @@ it tells a holder of a receipt or bundle whether the consent still stands, and n
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -19,49 +18,35 @@ from app.deps import GraphDep, SettingsDep
 from app.errors import ForbiddenError, NotFoundError, UnprocessableError, problem_responses
 from app.models.common import UtcDatetime
 from app.pagination import Page, PageDep, page_of
+from app.security_setup import issuer_context
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
-from export.receipts import receipt_claims, sign_receipt
 from graph import consents
 from graph.audit import AuditActor
 from graph.consents import consent_state
-from graph.ids import new_id
 from graph.values import Row
+from portability.consent import CollectionMethod, GrantRequest, grant_with_receipt
+from portability.vocabulary import AUDIENCE_PATTERN, ID_PATTERN, Section
 
 router = APIRouter(tags=["consents"])
 
-ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
-
-
-class ConsentScope(StrEnum):
-    PROFILE = "profile"
-    CONTACTS = "contacts"
-    MENTORSHIPS = "mentorships"
-    SESSIONS = "sessions"
-    OUTCOMES = "outcomes"
-    PREFERENCES = "preferences"
-
-
-class CollectionMethod(StrEnum):
-    API_EXPLICIT = "api-explicit"
-    WEB_FORM = "web-form"
-    ADMIN_RECORDED = "admin-recorded"
+ResourceId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 class ConsentGrant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     audience: str = Field(
-        pattern=r"^[A-Za-z0-9._-]{1,64}$", description="A registered platform id, or `self`."
+        pattern=AUDIENCE_PATTERN, description="A registered platform id, or `self`."
     )
-    scopes: list[ConsentScope] = Field(min_length=1, max_length=6)
+    scopes: list[Section] = Field(min_length=1, max_length=6)
     purpose: str = Field(
         min_length=3, max_length=500, description="Why the data is shared, in plain words."
     )
     expires_at: UtcDatetime | None = Field(
         default=None, description="When the grant lapses by itself."
     )
-    collection_method: CollectionMethod = CollectionMethod.API_EXPLICIT
+    collection_method: CollectionMethod = "api-explicit"
     evidence: str | None = Field(
         default=None,
         max_length=1000,
@@ -159,38 +144,34 @@ async def grant(
     if principal.person_id != person_id:
         if not principal.administers_all:
             raise NotFoundError(f"No person {person_id!r}.")
-        if body.collection_method is not CollectionMethod.ADMIN_RECORDED or not body.evidence:
+        if body.collection_method != "admin-recorded" or not body.evidence:
             raise ForbiddenError(
                 "An admin records consent only with collection_method 'admin-recorded' and the evidence of it."
             )
-    elif body.collection_method is CollectionMethod.ADMIN_RECORDED:
+    elif body.collection_method == "admin-recorded":
         raise UnprocessableError(
             "'admin-recorded' is for admins recording consent on a person's behalf."
         )
     if body.expires_at is not None and body.expires_at <= now:
         raise UnprocessableError("expires_at must lie in the future.")
-    consent: dict[str, Any] = {
-        "id": new_id("cns"),
-        "person_id": person_id,
-        "audience": body.audience,
-        "scopes": sorted(scope.value for scope in body.scopes),
-        "purpose": body.purpose,
-        "granted_at": now,
-        "expires_at": body.expires_at.astimezone(UTC) if body.expires_at else None,
-        "policy_version": settings.consent_policy_version,
-        "collection_method": body.collection_method.value,
-        "evidence": body.evidence,
-        "receipt_id": new_id("rcp"),
-    }
-    claims = receipt_claims(
-        consent,
-        issuer=settings.public_url,
-        controller_name=settings.controller_name,
-        policy_url=settings.privacy_policy_url,
-        status_url=status_url(settings.public_url, consent["id"]),
+    request_ = GrantRequest(
+        person_id=person_id,
+        audience=body.audience,
+        scopes=body.scopes,
+        purpose=body.purpose,
+        collection_method=body.collection_method,
+        expires_at=body.expires_at.astimezone(UTC) if body.expires_at else None,
+        evidence=body.evidence,
     )
-    receipt = sign_receipt(request.app.state.keystore, claims)
-    row = await consents.grant_consent(graph, {**consent, "receipt": receipt}, _actor(principal))
+    row = await grant_with_receipt(
+        graph,
+        request.app.state.keystore,
+        issuer_context(settings),
+        request_,
+        now=now,
+        actor=_actor(principal),
+    )
+    receipt = row["receipt"]
     response.headers["Location"] = f"/v1/consents/{row['id']}"
     return ConsentWithReceipt(consent=_consent(row, settings.public_url, now), receipt=receipt)
 

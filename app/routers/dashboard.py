@@ -1,12 +1,15 @@
-"""The admin dashboard page: `GET /admin` and its assets under `/admin/assets/`.
+"""The pages built from `dashboard/`: the admin dashboard at `GET /admin`, the API reference at
+`GET /docs` (Swagger UI from npm `swagger-ui-dist`, reading `/openapi.json`), and their assets
+under `/admin/assets/`.
 
 The page is static HTML, JS and CSS built from `dashboard/` (esbuild; `make dashboard`) into
 `Settings.dashboard_dir`; the running service needs no Node. The page holds no data and no
 secret: the admin pastes an access token, which the page keeps in the tab's sessionStorage and
 sends to the JSON API as `Authorization: Bearer`. It is served under a strict
-Content-Security-Policy (no inline script or style, same-origin connections only). When the
-build output is missing, the page and its assets answer a 503 problem saying how to build it.
-See docs/dashboard.md.
+Content-Security-Policy (no inline script or style, same-origin connections only), and so is the
+API reference: neither loads anything from another origin, so both work without internet access.
+When the build output is missing, the pages and their assets answer a 503 problem saying how to
+build them. See docs/dashboard.md.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from app.deps import SettingsDep
 from app.errors import ServiceUnavailableError
 
 PAGE_PATH = "/admin"
+API_DOCS_PATH = "/docs"
 ASSETS_PATH = "/admin/assets"
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -58,8 +62,9 @@ ASSET_HEADERS = {
     "Cache-Control": "public, max-age=31536000, immutable",
 }
 NOT_BUILT = (
-    "The admin dashboard has not been built on this server: run `make dashboard` (or "
-    "`npm ci && npm run build` in dashboard/), then reload."
+    "The admin dashboard and API reference have not been built on this server: run "
+    "`make dashboard` (or `npm ci && npm run build` in dashboard/), then reload. The OpenAPI "
+    "document itself is at /openapi.json."
 )
 
 
@@ -70,14 +75,25 @@ class DashboardNotBuiltError(ServiceUnavailableError):
 router = APIRouter(include_in_schema=False)
 
 
-@router.get(PAGE_PATH, response_class=HTMLResponse, name="page")
-def page(settings: SettingsDep) -> HTMLResponse:
-    """The dashboard's HTML, read on every request so a rebuild shows without a restart."""
+def _built_page(directory: Path, name: str) -> HTMLResponse:
+    """A built page's HTML, read on every request so a rebuild shows without a restart."""
     try:
-        html = (settings.dashboard_dir / "index.html").read_bytes()
+        html = (directory / name).read_bytes()
     except FileNotFoundError:
         raise DashboardNotBuiltError(NOT_BUILT) from None
     return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+@router.get(PAGE_PATH, response_class=HTMLResponse, name="page")
+def page(settings: SettingsDep) -> HTMLResponse:
+    """The dashboard's HTML."""
+    return _built_page(settings.dashboard_dir, "index.html")
+
+
+@router.get(API_DOCS_PATH, response_class=HTMLResponse, name="api-docs")
+def api_docs(settings: SettingsDep) -> HTMLResponse:
+    """The API reference (Swagger UI) for this instance's /openapi.json."""
+    return _built_page(settings.dashboard_dir, "docs.html")
 
 
 class DashboardAssets(StaticFiles):
@@ -99,7 +115,7 @@ class DashboardAssets(StaticFiles):
 
 
 def install_dashboard(app: FastAPI, dashboard_dir: Path) -> None:
-    """Serve the page at /admin and its assets (gzip-compressed) under /admin/assets/."""
+    """Serve the dashboard at /admin, the API reference at /docs and their assets (gzip-compressed) under /admin/assets/."""
     app.include_router(router)
     app.mount(
         ASSETS_PATH,

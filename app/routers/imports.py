@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import telemetry
 from app.deps import GraphDep
@@ -27,37 +27,21 @@ from app.errors import (
 from app.limits import IMPORT_ENVELOPE_BYTES
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
-from export.importer import BundleImporter, Importer
-from export.verify import MAX_JSON_DEPTH, BundleError, bracket_depth
 from graph import imports
+from portability.errors import (
+    IMPORT_REFUSALS,
+    BundleMalformedError,
+    BundleTooLargeError,
+    PortabilityError,
+    UnsupportedMediaTypeError,
+)
+from portability.importer import BundleImporter, Importer
+from portability.verify import MAX_JSON_DEPTH, bracket_depth
 
 router = APIRouter(tags=["imports"])
 log = logging.getLogger("rolodex.imports")
 
 IMPORTS_PATH = "/v1/imports"
-
-# problem slug → HTTP status
-PROBLEM_STATUS: dict[str, int] = {
-    "bundle-too-large": 413,
-    "bundle-malformed": 400,
-    "algorithm-not-allowed": 400,
-    "issuer-untrusted": 403,
-    "key-not-found": 403,
-    "signature-invalid": 403,
-    "audience-mismatch": 422,
-    "bundle-expired": 422,
-    "bundle-not-yet-valid": 422,
-    "bundle-replayed": 409,
-    "consent-missing": 422,
-    "consent-invalid": 422,
-    "consent-revoked": 403,
-    "consent-unverifiable": 502,
-    "scope-not-granted": 403,
-    "schema-invalid": 422,
-    "identity-conflict": 409,
-    "unsupported-media-type": 415,
-}
-TITLES: dict[str, str] = {slug: slug.replace("-", " ").capitalize() for slug in PROBLEM_STATUS}
 
 
 class ImportReport(BaseModel):
@@ -76,6 +60,10 @@ class ImportReport(BaseModel):
 
 
 class ImportBody(BaseModel):
+    """The JSON form of an import request."""
+
+    model_config = ConfigDict(extra="forbid", title="ImportBody")
+
     bundle: str = Field(description="The bundle, a compact JWS.")
 
 
@@ -96,12 +84,12 @@ def _importer_of(principal: Principal) -> Importer:
 async def _read_capped(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise BundleError("bundle-too-large", f"The request is larger than {limit} bytes.")
+        raise BundleTooLargeError(f"The request is larger than {limit} bytes.")
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > limit:
-            raise BundleError("bundle-too-large", f"The request is larger than {limit} bytes.")
+            raise BundleTooLargeError(f"The request is larger than {limit} bytes.")
     return bytes(body)
 
 
@@ -109,41 +97,52 @@ def _token_from(raw: bytes, content_type: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BundleError("bundle-malformed", "The request is not valid UTF-8.") from error
+        raise BundleMalformedError("The request is not valid UTF-8.") from error
     media = content_type.split(";")[0].strip().lower()
     if media == "application/jose":
         return text.strip()
     if media in ("application/json", ""):
         if bracket_depth(text) > MAX_JSON_DEPTH:
-            raise BundleError(
-                "bundle-malformed", f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
+            raise BundleMalformedError(
+                f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
             )
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise BundleError("bundle-malformed", "The request body is not JSON.") from error
+            raise BundleMalformedError("The request body is not JSON.") from error
         if (
             not isinstance(document, dict)
             or not isinstance(document.get("bundle"), str)
             or set(document) != {"bundle"}
         ):
-            raise BundleError(
-                "bundle-malformed",
+            raise BundleMalformedError(
                 'Send {"bundle": "<compact JWS>"} or the JWS as application/jose.',
             )
         return str(document["bundle"]).strip()
-    raise BundleError("unsupported-media-type", "Send application/json or application/jose.")
+    raise UnsupportedMediaTypeError("Send application/json or application/jose.")
 
 
-def _refused(request: Request, error: BundleError) -> JSONResponse:
-    telemetry.count_import("rejected", error.code)
+def _refused(request: Request, error: PortabilityError) -> JSONResponse:
+    telemetry.count_import("rejected", error.slug)
     return problem_response(
-        request,
-        slug=error.code,
-        title=TITLES.get(error.code, "Bundle refused"),
-        status=PROBLEM_STATUS.get(error.code, 422),
-        detail=error.detail,
+        request, slug=error.slug, title=error.title, status=error.status, detail=error.detail
     )
+
+
+def _documented(*errors: type[PortabilityError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the import refusals, grouped by status (from the error classes)."""
+    by_status: dict[int, list[str]] = {}
+    for error in errors:
+        by_status.setdefault(error.status, []).append(error.slug)
+    return {
+        status_code: {
+            "description": ", ".join(slugs),
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+        for status_code, slugs in sorted(by_status.items())
+    }
 
 
 @router.post(
@@ -156,7 +155,7 @@ def _refused(request: Request, error: BundleError) -> JSONResponse:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ImportBody"}},
+                "application/json": {"schema": ImportBody.model_json_schema()},
                 "application/jose": {
                     "schema": {"type": "string", "description": "The compact JWS."}
                 },
@@ -166,21 +165,7 @@ def _refused(request: Request, error: BundleError) -> JSONResponse:
     responses={
         200: {"model": ImportReport, "description": "Dry run: the report, nothing written."},
         **problem_responses(ForbiddenError, NotFoundError, RateLimitedError),
-        400: {
-            "description": "bundle-malformed, algorithm-not-allowed",
-            "content": {"application/problem+json": {}},
-        },
-        409: {
-            "description": "bundle-replayed, identity-conflict",
-            "content": {"application/problem+json": {}},
-        },
-        413: {"description": "bundle-too-large", "content": {"application/problem+json": {}}},
-        415: {"description": "unsupported media type", "content": {"application/problem+json": {}}},
-        422: {
-            "description": "audience, time, consent or schema checks failed",
-            "content": {"application/problem+json": {}},
-        },
-        502: {"description": "consent-unverifiable", "content": {"application/problem+json": {}}},
+        **_documented(*IMPORT_REFUSALS),
     },
 )
 async def create(
@@ -202,7 +187,7 @@ async def create(
     try:
         raw = await _read_capped(request, settings.import_max_bytes + IMPORT_ENVELOPE_BYTES)
         token = _token_from(raw, request.headers.get("content-type", ""))
-    except BundleError as error:
+    except PortabilityError as error:
         log.warning(
             "import rejected",
             extra={
@@ -213,15 +198,15 @@ async def create(
         )
         return _refused(request, error)
     try:
-        report = await pipeline.run(token, importer, dry_run=dry_run)
-    except BundleError as error:
+        result = await pipeline.run(token, importer, dry_run=dry_run)
+    except PortabilityError as error:
         return _refused(request, error)
     telemetry.count_import("dry_run" if dry_run else "applied")
     if dry_run:
         response.status_code = status.HTTP_200_OK
     else:
-        response.headers["Location"] = f"/v1/imports/{report['import_id']}"
-    return ImportReport.model_validate(report)
+        response.headers["Location"] = f"/v1/imports/{result.import_id}"
+    return ImportReport.model_validate(result.as_dict())
 
 
 @router.get(

@@ -11,12 +11,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.access import ACCESS_PROBLEMS, Actor, cohort_in_reach, person_choosable, person_in_reach
+from app.access import (
+    ACCESS_PROBLEMS,
+    ReachedPerson,
+    cohort_in_reach,
+    person_choosable,
+)
 from app.analytics.matching import rank
 from app.deps import GraphDep
 from app.errors import NotFoundError, UnprocessableError, problem_responses
 from app.models.matching import Exclusions, Match, Matches
 from app.models.people import Language
+from auth.security import CurrentPrincipal
 from graph import matching
 from graph.errors import no_such
 from graph.values import utc_now
@@ -33,9 +39,9 @@ MAX_MATCHES = 50
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def matches(
-    person_id: str,
+    person: ReachedPerson,
     graph: GraphDep,
-    principal: Actor,
+    principal: CurrentPrincipal,
     limit: Annotated[
         int,
         Query(
@@ -55,7 +61,7 @@ async def matches(
     language with the mentee), whom neither side excluded and who are not already the mentee's
     mentor — ranked by a score in [0, 1] weighing shared interests and skills, time zones, shared
     contacts, shared programs and capacity left. Equal scores are ordered by person id."""
-    await person_in_reach(graph, principal, person_id)
+    person_id = person.id
     if cohort_id is not None:
         await cohort_in_reach(graph, principal, cohort_id)
     mentee, candidates = await matching.match_facts(graph, person_id, cohort_id=cohort_id)
@@ -86,9 +92,8 @@ async def matches(
     summary="People excluded from a person's matches",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def list_exclusions(person_id: str, graph: GraphDep, principal: Actor) -> Exclusions:
-    await person_in_reach(graph, principal, person_id)
-    return Exclusions.model_validate({"items": await matching.exclusions(graph, person_id)})
+async def list_exclusions(person: ReachedPerson, graph: GraphDep) -> Exclusions:
+    return Exclusions.model_validate({"items": await matching.exclusions(graph, person.id)})
 
 
 @router.post(
@@ -98,12 +103,13 @@ async def list_exclusions(person_id: str, graph: GraphDep, principal: Actor) -> 
     summary="Never match a person with another",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def exclude(person_id: str, other_id: str, graph: GraphDep, principal: Actor) -> Response:
+async def exclude(
+    person: ReachedPerson, other_id: str, graph: GraphDep, principal: CurrentPrincipal
+) -> Response:
     """The other person is never suggested to this one, nor this one to them (idempotent). They
     must be someone the person can choose: discoverable, or already connected to them."""
-    await person_in_reach(graph, principal, person_id)
-    await person_choosable(graph, principal, other_id, by=person_id)
-    await matching.add_exclusion(graph, person_id, other_id)
+    await person_choosable(graph, principal, other_id, by=person.id)
+    await matching.add_exclusion(graph, person.id, other_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -114,8 +120,7 @@ async def exclude(person_id: str, other_id: str, graph: GraphDep, principal: Act
     summary="Undo an exclusion",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def unexclude(person_id: str, other_id: str, graph: GraphDep, principal: Actor) -> Response:
+async def unexclude(person: ReachedPerson, other_id: str, graph: GraphDep) -> Response:
     """Idempotent: removing an exclusion that does not exist changes nothing."""
-    await person_in_reach(graph, principal, person_id)
-    await matching.remove_exclusion(graph, person_id, other_id)
+    await matching.remove_exclusion(graph, person.id, other_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

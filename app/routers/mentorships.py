@@ -8,14 +8,11 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.access import (
     ACCESS_PROBLEMS,
-    Actor,
+    ReachedMentorship,
+    ReachedPerson,
     admin_scope,
+    check_proposal,
     check_transition,
-    cohort_in_reach,
-    mentorship_in_reach,
-    person_choosable,
-    person_in_reach,
-    proposer,
 )
 from app.deps import GraphDep
 from app.errors import (
@@ -24,8 +21,9 @@ from app.errors import (
 )
 from app.models.mentorships import Mentorship, MentorshipCreate, MentorshipPatch
 from app.pagination import Page, PageDep, page_of
+from auth.security import CurrentPrincipal
 from graph import mentorships
-from graph.mentorships import MentorshipStatus, Proposer
+from graph.mentorships import MentorshipStatus
 
 router = APIRouter(prefix="/v1", tags=["mentorships"])
 
@@ -38,19 +36,12 @@ router = APIRouter(prefix="/v1", tags=["mentorships"])
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
 async def propose(
-    body: MentorshipCreate, graph: GraphDep, principal: Actor, response: Response
+    body: MentorshipCreate, graph: GraphDep, principal: CurrentPrincipal, response: Response
 ) -> Mentorship:
     """The mentee or the mentor proposes (the other side must be discoverable or already
     connected to them), or an admin of the cohort's program. Refused with 409 when the mentor is
     at capacity (live = proposed, active or paused) or the pair already has a live mentorship."""
-    by = proposer(principal, mentor_id=body.mentor_id, mentee_id=body.mentee_id)
-    if by is Proposer.ADMIN:
-        await cohort_in_reach(graph, principal, body.cohort_id, members=False)
-        for side in (body.mentor_id, body.mentee_id):
-            await person_choosable(graph, principal, side, by=None)
-    else:
-        other = body.mentee_id if by is Proposer.MENTOR else body.mentor_id
-        await person_choosable(graph, principal, other, by=principal.person_id)
+    by = await check_proposal(graph, principal, body)
     row = await mentorships.propose(
         graph,
         mentor_id=body.mentor_id,
@@ -69,8 +60,8 @@ async def propose(
     summary="Get a mentorship",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def get_mentorship(mentorship_id: str, graph: GraphDep, principal: Actor) -> Mentorship:
-    return Mentorship.model_validate(await mentorship_in_reach(graph, principal, mentorship_id))
+async def get_mentorship(mentorship: ReachedMentorship) -> Mentorship:
+    return mentorship
 
 
 @router.patch(
@@ -80,14 +71,16 @@ async def get_mentorship(mentorship_id: str, graph: GraphDep, principal: Actor) 
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
 async def transition(
-    mentorship_id: str, body: MentorshipPatch, graph: GraphDep, principal: Actor
+    current: ReachedMentorship,
+    body: MentorshipPatch,
+    graph: GraphDep,
+    principal: CurrentPrincipal,
 ) -> Mentorship:
     """Follows the state machine (409 otherwise). A proposal is accepted by the side that did not
     propose (the mentor when an admin proposed) or an admin; either side declines, pauses,
     resumes, completes or abandons."""
-    current = await mentorship_in_reach(graph, principal, mentorship_id)
     check_transition(principal, current, body.status)
-    row = await mentorships.transition(graph, mentorship_id, body.status, body.reason)
+    row = await mentorships.transition(graph, current.id, body.status, body.reason)
     return Mentorship.model_validate(row)
 
 
@@ -98,16 +91,15 @@ async def transition(
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def list_for_person(
-    person_id: str,
+    person: ReachedPerson,
     graph: GraphDep,
-    principal: Actor,
+    principal: CurrentPrincipal,
     page: PageDep,
     status: Annotated[MentorshipStatus | None, Query(description="Only this status.")] = None,
 ) -> Page[Mentorship]:
     """As mentor or as mentee, oldest proposal first; admins see those in their programs."""
-    await person_in_reach(graph, principal, person_id)
     scope = admin_scope(principal) if principal.is_admin else None
     rows = await mentorships.list_for_person(
-        graph, person_id, page, status=status, within_programs=scope
+        graph, person.id, page, status=status, within_programs=scope
     )
     return page_of(Mentorship.model_validate, rows)

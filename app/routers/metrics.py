@@ -13,7 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 
-from app.access import ACCESS_PROBLEMS, admin_scope, cohort_in_reach, program_in_reach
+from app.access import (
+    ACCESS_PROBLEMS,
+    ReachedCohort,
+    admin_scope,
+    cohort_in_reach,
+    program_in_reach,
+)
 from app.analytics import network, outcomes, signals
 from app.analytics.stats import running_totals
 from app.analytics.weekly import weekly_rows
@@ -86,7 +92,7 @@ async def _scope(
         await program_in_reach(graph, principal, program_id)
     if cohort_id is not None:
         cohort = await cohort_in_reach(graph, principal, cohort_id, members=False)
-        if program_id is not None and cohort["program_id"] != program_id:
+        if program_id is not None and cohort.program_id != program_id:
             raise NotFoundError(no_such("cohort", cohort_id))
     return Scope(programs=admin_scope(principal), program_id=program_id, cohort_id=cohort_id)
 
@@ -205,14 +211,11 @@ async def fast_fail(
     summary="Outcome attainment of a cohort",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def cohort_outcomes(
-    cohort_id: str, graph: GraphDep, principal: AdminPrincipal
-) -> CohortOutcomes:
+async def cohort_outcomes(cohort: ReachedCohort, graph: GraphDep) -> CohortOutcomes:
     """Per outcome: target, due date, how many mentees are at or above target by their latest
     measurement (at or below when the target is lower than the baseline), and those latest
     measurements."""
-    await cohort_in_reach(graph, principal, cohort_id, members=False)
-    rows = await graph_outcomes.cohort_outcomes(graph, cohort_id)
+    rows = await graph_outcomes.cohort_outcomes(graph, cohort.id)
     return CohortOutcomes.model_validate(
-        {"cohort_id": cohort_id, "outcomes": [outcomes.attainment(row) for row in rows]}
+        {"cohort_id": cohort.id, "outcomes": [outcomes.attainment(row) for row in rows]}
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.access import ACCESS_PROBLEMS, Actor, person_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedPerson
 from app.deps import GraphDep
 from app.errors import (
     NotFoundError,
@@ -26,9 +26,8 @@ router = APIRouter(prefix="/v1", tags=["network"])
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def ego_network(
-    person_id: str,
+    person: ReachedPerson,
     graph: GraphDep,
-    principal: Actor,
     depth: Annotated[
         int, Query(ge=1, le=network.MAX_DEPTH, description="Hops from the person (1 to 3).")
     ] = 1,
@@ -36,8 +35,7 @@ async def ego_network(
     """The people around the person over `KNOWS`: everyone directly connected, and beyond them
     only people who opted in to discoverability; at most 500 people (`truncated` says when the
     cap cut the view)."""
-    await person_in_reach(graph, principal, person_id)
-    row = await network.ego_network(graph, person_id, depth)
+    row = await network.ego_network(graph, person.id, depth)
     if row is None:
-        raise NotFoundError(no_such("person", person_id))
+        raise NotFoundError(no_such("person", person.id))
     return Network.model_validate(row)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.access import ACCESS_PROBLEMS, Actor, admin_scope, cohort_in_reach, person_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedPerson, admin_scope, cohort_in_reach
 from app.deps import GraphDep
 from app.errors import (
     ConflictError,
@@ -18,7 +18,7 @@ from app.errors import (
 from app.models.people import Person, PersonCreate, PersonPatch
 from app.pagination import Page, PageDep, page_of
 from auth.principals import Principal
-from auth.security import AdminPrincipal, PersonPrincipal
+from auth.security import AdminPrincipal, CurrentPrincipal, PersonPrincipal
 from graph import people
 from graph.db import Graph
 from graph.errors import no_such
@@ -58,7 +58,7 @@ async def _new_person_id(graph: Graph, principal: Principal, body: PersonCreate)
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
 async def create_person(
-    body: PersonCreate, graph: GraphDep, principal: Actor, response: Response
+    body: PersonCreate, graph: GraphDep, principal: CurrentPrincipal, response: Response
 ) -> Person:
     """An admin creates a person (a new id; admins of specific programs must enrol them in one of
     their cohorts with `cohort_id`). A signed-in mentee or mentor creates their own profile: its id
@@ -99,6 +99,14 @@ async def list_people(
     program_id: Annotated[
         str | None, Query(max_length=128, description="Member of a cohort of this program.")
     ] = None,
+    name: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Display name contains this text (case-insensitive), e.g. `ava`.",
+        ),
+    ] = None,
 ) -> Page[Person]:
     """People in the programs the admin administers, oldest first."""
     if program_id is not None and not principal.administers(program_id):
@@ -109,6 +117,7 @@ async def list_people(
         skill=skill,
         role=role,
         program_id=program_id,
+        name=name,
         within_programs=admin_scope(principal),
     )
     return page_of(Person.model_validate, rows)
@@ -120,14 +129,10 @@ async def list_people(
     summary="Get a person",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def get_person(person_id: str, graph: GraphDep, principal: Actor) -> Person:
-    if principal.person_id is None:  # an admin reaches members of their programs
-        await person_in_reach(graph, principal, person_id)
-    elif principal.person_id != person_id:  # a person reaches only themselves: no query needed
-        raise NotFoundError(no_such("person", person_id))
-    row = await people.get_person(graph, person_id)
+async def get_person(person: ReachedPerson, graph: GraphDep) -> Person:
+    row = await people.get_person(graph, person.id)
     if row is None:
-        raise NotFoundError(no_such("person", person_id))
+        raise NotFoundError(no_such("person", person.id))
     return Person.model_validate(row)
 
 
@@ -137,13 +142,10 @@ async def get_person(person_id: str, graph: GraphDep, principal: Actor) -> Perso
     summary="Change a person's profile",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def update_person(
-    person_id: str, body: PersonPatch, graph: GraphDep, principal: Actor
-) -> Person:
+async def update_person(person: ReachedPerson, body: PersonPatch, graph: GraphDep) -> Person:
     """Only the fields sent change; `null` clears an optional field. Lowering `capacity` below
     the live mentorships a mentor has keeps them, and refuses new proposals until it fits."""
-    await person_in_reach(graph, principal, person_id)
-    return Person.model_validate(await people.update_person(graph, person_id, body.changes()))
+    return Person.model_validate(await people.update_person(graph, person.id, body.changes()))
 
 
 @router.delete(
@@ -153,11 +155,10 @@ async def update_person(
     summary="Erase a person",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def erase_person(person_id: str, graph: GraphDep, principal: Actor) -> Response:
+async def erase_person(person: ReachedPerson, graph: GraphDep) -> Response:
     """Erasure: the profile, the rolodex and every contact to or from the person go, and free
     text about them in their mentorships and sessions is removed; live mentorships end. What
     metrics keep is an anonymous tombstone (see docs/graph-model.md)."""
-    await person_in_reach(graph, principal, person_id)
-    if not await people.erase_person(graph, person_id):
-        raise NotFoundError(no_such("person", person_id))
+    if not await people.erase_person(graph, person.id):
+        raise NotFoundError(no_such("person", person.id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""Trusted partner platforms (admin): issuer, keys (JWKS URL or inline JWKS) and webhook URL."""
+"""Trusted partner platforms (operator admins only): issuer, keys (JWKS URL or inline JWKS) and webhook URL."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.errors import ConflictError, NotFoundError, UnprocessableError, problem
 from app.pagination import Page, PageDep, page_of
 from auth.jwks_client import JwksFetchError, parse_jwks
 from auth.outbound import OutboundUrlError, check_outbound_url
-from auth.security import AdminPrincipal
+from auth.security import OperatorPrincipal
 from graph import platforms
 from graph.values import Row
 
@@ -116,7 +116,7 @@ def _platform(row: Row) -> Platform:
 )
 async def create(
     body: PlatformCreate,
-    admin: AdminPrincipal,
+    operator: OperatorPrincipal,
     graph: GraphDep,
     settings: SettingsDep,
     response: Response,
@@ -129,14 +129,16 @@ async def create(
 
 
 @router.get("", name="list", summary="List registered platforms")
-async def list_platforms(admin: AdminPrincipal, graph: GraphDep, page: PageDep) -> Page[Platform]:
+async def list_platforms(
+    operator: OperatorPrincipal, graph: GraphDep, page: PageDep
+) -> Page[Platform]:
     return page_of(_platform, await platforms.list_platforms(graph, page))
 
 
 @router.get(
     "/{platform_id}", name="get", summary="One platform", responses=problem_responses(NotFoundError)
 )
-async def get(platform_id: PlatformId, admin: AdminPrincipal, graph: GraphDep) -> Platform:
+async def get(platform_id: PlatformId, operator: OperatorPrincipal, graph: GraphDep) -> Platform:
     row = await platforms.get_platform(graph, platform_id)
     if row is None:
         raise NotFoundError(f"No platform {platform_id!r}.")
@@ -152,7 +154,7 @@ async def get(platform_id: PlatformId, admin: AdminPrincipal, graph: GraphDep) -
 async def update(
     platform_id: PlatformId,
     body: PlatformUpdate,
-    admin: AdminPrincipal,
+    operator: OperatorPrincipal,
     graph: GraphDep,
     settings: SettingsDep,
 ) -> Platform:
@@ -182,5 +184,5 @@ async def update(
     summary="Unregister a platform (its bundles are no longer trusted)",
     responses=problem_responses(NotFoundError),
 )
-async def delete(platform_id: PlatformId, admin: AdminPrincipal, graph: GraphDep) -> None:
+async def delete(platform_id: PlatformId, operator: OperatorPrincipal, graph: GraphDep) -> None:
     await platforms.unregister_platform(graph, platform_id, datetime.now(UTC))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.access import ACCESS_PROBLEMS, Actor, admin_scope, cohort_in_reach, program_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedCohort, ReachedProgram, admin_scope
 from app.deps import GraphDep
 from app.errors import (
     ForbiddenError,
@@ -20,7 +20,7 @@ from app.models.programs import (
     ProgramCreate,
 )
 from app.pagination import Page, PageDep, page_of
-from auth.security import AdminPrincipal
+from auth.security import AdminPrincipal, CurrentPrincipal, OperatorPrincipal
 from graph import programs
 
 router = APIRouter(prefix="/v1")
@@ -35,11 +35,9 @@ router = APIRouter(prefix="/v1")
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def create_program(
-    body: ProgramCreate, graph: GraphDep, principal: AdminPrincipal, response: Response
+    body: ProgramCreate, graph: GraphDep, operator: OperatorPrincipal, response: Response
 ) -> Program:
     """Only an admin of every program (`programs: ["*"]`) creates programs."""
-    if not principal.administers_all:
-        raise ForbiddenError("Only operators (admins of every program) create programs.")
     row = await programs.create_program(graph, body.name, body.description)
     response.headers["Location"] = f"/v1/programs/{row['id']}"
     return Program.model_validate(row)
@@ -66,17 +64,15 @@ async def list_programs(graph: GraphDep, principal: AdminPrincipal, page: PageDe
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def create_cohort(
-    program_id: str,
+    program: ReachedProgram,
     body: CohortCreate,
     graph: GraphDep,
-    principal: AdminPrincipal,
     response: Response,
 ) -> Cohort:
     """A cohort defines 3 to 5 measurable outcomes with distinct keys."""
-    await program_in_reach(graph, principal, program_id)
     row = await programs.create_cohort(
         graph,
-        program_id,
+        program.id,
         body.model_dump(include={"name", "starts_on", "ends_on"}),
         [outcome.model_dump() for outcome in body.outcomes],
     )
@@ -91,11 +87,8 @@ async def create_cohort(
     summary="List a program's cohorts",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def list_cohorts(
-    program_id: str, graph: GraphDep, principal: AdminPrincipal, page: PageDep
-) -> Page[Cohort]:
-    await program_in_reach(graph, principal, program_id)
-    return page_of(Cohort.model_validate, await programs.list_cohorts(graph, program_id, page))
+async def list_cohorts(program: ReachedProgram, graph: GraphDep, page: PageDep) -> Page[Cohort]:
+    return page_of(Cohort.model_validate, await programs.list_cohorts(graph, program.id, page))
 
 
 @router.get(
@@ -105,9 +98,9 @@ async def list_cohorts(
     summary="Get a cohort and its outcomes",
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
-async def get_cohort(cohort_id: str, graph: GraphDep, principal: Actor) -> Cohort:
+async def get_cohort(cohort: ReachedCohort) -> Cohort:
     """For admins of its program and for its members."""
-    return Cohort.model_validate(await cohort_in_reach(graph, principal, cohort_id))
+    return cohort
 
 
 @router.post(
@@ -119,13 +112,16 @@ async def get_cohort(cohort_id: str, graph: GraphDep, principal: Actor) -> Cohor
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def record_measurement(
-    cohort_id: str, key: str, body: MeasurementCreate, graph: GraphDep, principal: Actor
+    cohort: ReachedCohort,
+    key: str,
+    body: MeasurementCreate,
+    graph: GraphDep,
+    principal: CurrentPrincipal,
 ) -> Measurement:
     """Admins of the program record for any member; a member records their own progress."""
-    await cohort_in_reach(graph, principal, cohort_id)
-    if not principal.is_admin and body.person_id != principal.person_id:
+    if principal.person_id is not None and body.person_id != principal.person_id:
         raise ForbiddenError("People record only their own progress.")
     row = await programs.record_measurement(
-        graph, cohort_id, key, body.person_id, body.value, body.measured_at
+        graph, cohort.id, key, body.person_id, body.value, body.measured_at
     )
     return Measurement.model_validate(row)

@@ -20,10 +20,9 @@ from fastapi.security import HTTPAuthorizationCredentials
 from app import telemetry
 from app.deps import GraphDep
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError, problem_responses
-from auth.authenticator import Authenticator
 from auth.errors import ForbiddenRoleError, NotAuthenticatedError
 from auth.principals import Role
-from auth.security import bearer_scheme
+from auth.security import authenticate_request, bearer_scheme
 from graph import outbox
 
 router = APIRouter(tags=["observability"])
@@ -44,8 +43,7 @@ async def metrics_reader(
         credentials.credentials.encode(), scrape_token.get_secret_value().encode()
     ):
         return
-    authenticator: Authenticator = request.app.state.authenticator
-    principal = await authenticator.authenticate(credentials.credentials)
+    principal = await authenticate_request(request)
     if principal.role is not Role.ADMIN:
         raise ForbiddenRoleError("Only admins and the metrics scraper read /metrics.")
 

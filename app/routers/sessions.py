@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.access import ACCESS_PROBLEMS, Actor, mentorship_in_reach, session_in_reach
+from app.access import ACCESS_PROBLEMS, ReachedMentorship, ReachedSession
 from app.deps import GraphDep
 from app.errors import (
     ConflictError,
@@ -25,16 +25,14 @@ router = APIRouter(prefix="/v1", tags=["sessions"])
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
 async def create_session(
-    mentorship_id: str,
+    mentorship: ReachedMentorship,
     body: SessionCreate,
     graph: GraphDep,
-    principal: Actor,
     response: Response,
 ) -> Session:
     """The mentor, the mentee or an admin of the program schedules; the mentorship must be
     active (409 otherwise)."""
-    await mentorship_in_reach(graph, principal, mentorship_id)
-    row = await sessions.create_session(graph, mentorship_id, body.scheduled_at, body.requested_at)
+    row = await sessions.create_session(graph, mentorship.id, body.scheduled_at, body.requested_at)
     response.headers["Location"] = f"/v1/sessions/{row['id']}"
     return Session.model_validate(row)
 
@@ -45,13 +43,10 @@ async def create_session(
     summary="Update a session",
     responses=problem_responses(*ACCESS_PROBLEMS, ConflictError),
 )
-async def update_session(
-    session_id: str, body: SessionPatch, graph: GraphDep, principal: Actor
-) -> Session:
+async def update_session(session: ReachedSession, body: SessionPatch, graph: GraphDep) -> Session:
     """Log how it went: a scheduled session becomes completed, no_show or cancelled once (409
     for any other change of status); sentiments are 1 to 5; `null` clears an optional field."""
-    await session_in_reach(graph, principal, session_id)
-    return Session.model_validate(await sessions.update_session(graph, session_id, body.changes()))
+    return Session.model_validate(await sessions.update_session(graph, session.id, body.changes()))
 
 
 @router.get(
@@ -61,8 +56,7 @@ async def update_session(
     responses=problem_responses(*ACCESS_PROBLEMS),
 )
 async def list_sessions(
-    mentorship_id: str, graph: GraphDep, principal: Actor, page: PageDep
+    mentorship: ReachedMentorship, graph: GraphDep, page: PageDep
 ) -> Page[Session]:
     """Earliest scheduled first."""
-    await mentorship_in_reach(graph, principal, mentorship_id)
-    return page_of(Session.model_validate, await sessions.list_sessions(graph, mentorship_id, page))
+    return page_of(Session.model_validate, await sessions.list_sessions(graph, mentorship.id, page))

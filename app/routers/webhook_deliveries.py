@@ -1,4 +1,4 @@
-"""Admins watch the webhook outbox: every queued, delivered and failed notification."""
+"""Operators (admins of every program) watch the webhook outbox: every queued, delivered and failed notification."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from app.deps import GraphDep
 from app.pagination import Page, PageDep, page_of
-from auth.security import AdminPrincipal
+from auth.security import OperatorPrincipal
 from graph import outbox
 
 router = APIRouter(prefix="/v1/admin/webhook-deliveries", tags=["webhooks"])
@@ -33,7 +33,7 @@ class WebhookDelivery(BaseModel):
 
 @router.get("", name="list", summary="Webhook deliveries and their state")
 async def list_deliveries(
-    admin: AdminPrincipal,
+    operator: OperatorPrincipal,
     graph: GraphDep,
     page: PageDep,
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,

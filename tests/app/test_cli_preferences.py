@@ -53,6 +53,17 @@ async def test_dry_run_then_apply_then_rollback(people: None, graph: Graph) -> N
         runner.invoke, cli, ["preferences", "rollback", "--migration", report["migration_id"]]
     )
     assert json.loads(rolled.stdout)["restored"] == report["outcomes"]["changed"]
+    assert json.loads(rolled.stdout)["status"] == "rolled-back"
+
+    again = await asyncio.to_thread(
+        runner.invoke, cli, ["preferences", "rollback", "--migration", report["migration_id"]]
+    )
+    assert again.exit_code == 0, again.output
+    second = json.loads(again.stdout)
+    assert second["status"] == "already-rolled-back"
+    assert second["restored"] == 0
+    assert second["rolled_back_at"]
+    assert "already rolled back" in again.stderr
     assert (await graph.query("MATCH (p:Person {id: 'per_legacy01'}) RETURN p.discoverable AS d"))[
         0
     ]["d"] is False

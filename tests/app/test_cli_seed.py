@@ -76,7 +76,7 @@ async def test_seed_is_refused_in_production(
     monkeypatch.setenv("ROLODEX_ENVIRONMENT", "production")
     monkeypatch.setenv("NEO4J_PASSWORD", "a-production-password")
     result = await asyncio.to_thread(runner.invoke, cli, SEED)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # every CLI error: one line, exit 2
     assert "refused in production" in result.output
     assert (await graph.query("MATCH (p:Person) RETURN count(p) AS n"))[0]["n"] == 0
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.main import create_app
+from app.settings import Settings
+from auth.principals import Role
+from auth.tokens import issue_access_token
 from graph.db import Graph
 from tests.conftest import TokenFactory
 from tests.support.http_receiver import HttpReceiver
@@ -88,7 +95,14 @@ def test_jwks_from_a_url(files: dict[str, Path]) -> None:
     server = HttpReceiver(json_body=lambda: jwks)
     try:
         refused = runner.invoke(
-            cli, ["verify", str(files["bundle"]), "--jwks", f"{server.url}/jwks.json"]
+            cli,
+            [
+                "verify",
+                str(files["bundle"]),
+                "--jwks",
+                f"{server.url}/jwks.json",
+                "--no-allow-http-loopback",
+            ],
         )
         allowed = runner.invoke(
             cli,
@@ -104,3 +118,62 @@ def test_jwks_from_a_url(files: dict[str, Path]) -> None:
         server.close()
     assert refused.exit_code == 2
     assert allowed.exit_code == 0, allowed.output
+
+
+@pytest.fixture
+def local_instance(settings: Settings, graph: Graph) -> Iterator[tuple[TestClient, str]]:
+    """An instance whose public URL is a loopback http address serving its own JWKS, as
+    `make run` is; yields its client and the URL."""
+    holder: dict[str, TestClient] = {}
+    server = HttpReceiver(json_body=lambda: holder["client"].get("/.well-known/jwks.json").json())
+    local = settings.model_copy(update={"public_url": server.url})
+    try:
+        with TestClient(create_app(local)) as client:
+            holder["client"] = client
+            yield client, server.url
+    finally:
+        server.close()
+
+
+async def _own_bundle(client: TestClient, graph: Graph, issuer: str, path: Path) -> Path:
+    await build_person_graph(graph)
+    keystore = client.app.state.keystore  # type: ignore[attr-defined]
+    token = issue_access_token(
+        keystore.access,
+        issuer=issuer,
+        audience=issuer,
+        subject=SUBJECT,
+        role=Role.MENTEE,
+        ttl=timedelta(minutes=5),
+    )
+    response = client.post(
+        f"/v1/people/{SUBJECT}/bundles",
+        json={"audience": "self", "scopes": ["profile"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.text
+    await asyncio.to_thread(path.write_text, response.json()["bundle"])
+    return path
+
+
+async def test_verify_file_works_against_the_local_instance_in_development(
+    local_instance: tuple[TestClient, str],
+    graph: Graph,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`rolodex verify FILE` as the README shows it: no --jwks, no flag; the issuer is
+    http://127.0.0.1:…, which development accepts and production refuses."""
+    client, url = local_instance
+    bundle = await _own_bundle(client, graph, url, tmp_path / "bundle.jose")
+    monkeypatch.delenv("ROLODEX_ENVIRONMENT", raising=False)
+    result = await asyncio.to_thread(runner.invoke, cli, ["verify", str(bundle)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["issuer"] == url
+
+    monkeypatch.setenv("ROLODEX_ENVIRONMENT", "production")
+    monkeypatch.setenv("NEO4J_PASSWORD", "a-production-secret")
+    refused = await asyncio.to_thread(runner.invoke, cli, ["verify", str(bundle)])
+    assert refused.exit_code == 2
+    assert "must use https" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

@@ -253,11 +253,12 @@ def test_partners_see_only_grants_to_their_platform(
         ).status_code
         == 404
     )
+    # Without the consents:read scope the policy refuses before anything is read.
     assert (
         client.get(
             f"/v1/people/{ALICE}/consents", headers=partner("acme", ["bundles:read"])
         ).status_code
-        == 404
+        == 403
     )
 
 

@@ -1,9 +1,11 @@
-"""Serving the admin dashboard: the page under its CSP, the assets, and a clear 503 when the
-build is missing. (What the page does in a browser is tests/e2e/test_dashboard.py.)"""
+"""Serving the admin dashboard and the API reference (/docs): the pages under their CSP, the
+assets, and a clear 503 when the build is missing. (What the pages do in a browser is
+tests/e2e/test_dashboard.py.)"""
 
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -92,7 +94,7 @@ def test_a_missing_build_answers_503_saying_how_to_build_it(
     settings: Settings, tmp_path: Path
 ) -> None:
     client = serve(settings, tmp_path / "not-built")
-    for path in ("/admin", "/admin/assets/main-BBBB.js"):
+    for path in ("/admin", "/docs", "/admin/assets/main-BBBB.js"):
         body = problem(client.get(path), 503)
         assert body["type"] == "https://rolodex.dev/problems/dashboard-not-built"
         assert body["title"] == "Dashboard not built"
@@ -123,3 +125,38 @@ def test_the_front_end_unit_tests_pass_under_node() -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "# fail 0" in run.stdout
+
+
+def test_the_api_reference_loads_only_same_origin_assets_and_they_are_served(
+    settings: Settings,
+) -> None:
+    """/docs is the built Swagger UI: no CDN, no inline script, the dashboard's CSP, and every
+    asset it names answers here (so it works on a machine without internet access)."""
+    assert (DASHBOARD_BUILD_DIR / "docs.html").exists(), "run `make dashboard` first"
+    client = serve(settings, DASHBOARD_BUILD_DIR)
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    html = response.text
+    assert "<script>" not in html
+    assert "<style" not in html
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "//" not in html.replace("://", "")
+    scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', html)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert len(scripts) == 1
+    assert len(styles) == 1
+    for url in scripts + styles:
+        assert url.startswith("/admin/assets/"), url
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 10_000, url  # Swagger UI itself, not a stub
+    assert "swagger" in client.get(scripts[0]).text.lower()
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_no_reference_page_is_served_from_a_cdn(app_client: TestClient) -> None:
+    """FastAPI's own /redoc (and its CDN-loading /docs) are off."""
+    problem(app_client.get("/redoc"), 404)
+    assert "cdn" not in app_client.get("/docs").text.lower()

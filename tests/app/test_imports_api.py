@@ -431,26 +431,47 @@ async def test_a_large_bundle_goes_through_invisible_staging(
 async def test_staged_items_are_invisible_until_the_final_transaction(graph: Graph) -> None:
     from datetime import UTC, datetime
 
-    from graph.imports import _stage
+    from graph.imports import (
+        ContactFields,
+        IdentityRef,
+        ImportActor,
+        ImportedContact,
+        ImportPlan,
+        _plan,
+        _stage,
+    )
 
-    bundle = {
-        "import_id": "imp_staging",
-        "platform_id": "acme",
-        "issuer": "https://acme.example",
-        "bundle_id": "b",
-        "at": datetime.now(UTC),
-    }
-    rows = [
-        {
-            "id": f"ctc_s{n}",
-            "name": f"Staged {n}",
-            "import_hash": "h",
-            "origin_iss": "x",
-            "origin_id": str(n),
-        }
-        for n in range(5)
-    ]
-    await _stage(graph, bundle, {"contact_creates": rows, "record_creates": []})
+    plan = ImportPlan(
+        import_id="imp_staging",
+        replay_key="x|b",
+        issuer="https://acme.example",
+        platform_id="acme",
+        bundle_id="b",
+        at=datetime.now(UTC),
+        scopes=("contacts",),
+        schema_version=2,
+        consent_id="cns_x",
+        status_url="https://acme.example/v1/consents/cns_x/status",
+        subject=IdentityRef(iss="https://acme.example", sub="ext-staged"),
+        asserted=(),
+        asserted_local_id=None,
+        importer_person_id=None,
+        actor=ImportActor(subject=None, role="partner"),
+        new_person_id="per_staged",
+        profile=None,
+        contacts=tuple(
+            ImportedContact(
+                id=f"ctc_s{n}",
+                ours=False,
+                fields=ContactFields(f"Staged {n}", None, None, None, None, None, None),
+                origin_iss="x",
+                origin_id=str(n),
+            )
+            for n in range(5)
+        ),
+    )
+    _, writes = await graph.read(lambda tx: _plan(tx, plan))
+    await _stage(graph, plan, writes)
     assert (await graph.query("MATCH (c:Contact) RETURN count(c) AS n"))[0]["n"] == 0
     assert (
         await graph.query(

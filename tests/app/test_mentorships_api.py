@@ -32,8 +32,8 @@ async def test_a_mentee_proposes_to_a_discoverable_mentor(
     client: TestClient, tokens: TokenFactory, graph: Graph
 ) -> None:
     mentor = await builders.mentor(graph, discoverable=True)
-    mentee = await builders.person(graph, "Mentee")
     cohort = await builders.cohort(graph)
+    mentee = await builders.person(graph, "Mentee", cohort_id=cohort["id"])
     response = client.post(
         "/v1/mentorships",
         json=_body(mentor, mentee, cohort),
@@ -46,15 +46,18 @@ async def test_a_mentee_proposes_to_a_discoverable_mentor(
     assert body["proposed_at"].endswith("Z")
     assert body["goals"] == ["Lead a team"]
     assert body["program_id"] == cohort["program_id"]
-    # Both sides became cohort members, so the cohort is theirs to read.
-    ok(client.get(f"/v1/cohorts/{cohort['id']}", headers=tokens.headers(mentor["id"], "mentor")))
+    # A proposal grants nothing: the mentor joins the cohort only by accepting it.
+    as_mentor = tokens.headers(mentor["id"], "mentor")
+    hidden(client.get(f"/v1/cohorts/{cohort['id']}", headers=as_mentor), "cohort", cohort["id"])
+    ok(client.patch(response.headers["location"], json={"status": "active"}, headers=as_mentor))
+    ok(client.get(f"/v1/cohorts/{cohort['id']}", headers=as_mentor))
 
 
 async def test_who_may_propose(client: TestClient, tokens: TokenFactory, graph: Graph) -> None:
     shy_mentor = await builders.mentor(graph, "Shy")
-    mentee = await builders.person(graph, "Mentee")
-    stranger = await builders.person(graph, "Stranger")
     cohort = await builders.cohort(graph)
+    mentee = await builders.person(graph, "Mentee", cohort_id=cohort["id"])
+    stranger = await builders.person(graph, "Stranger")
     as_mentee = tokens.headers(mentee["id"], "mentee")
     hidden(
         client.post("/v1/mentorships", json=_body(shy_mentor, mentee, cohort), headers=as_mentee),
@@ -128,7 +131,7 @@ async def test_roles_capacity_and_pairs(
     client: TestClient, tokens: TokenFactory, graph: Graph
 ) -> None:
     mentor, mentee, cohort = await builders.pair(graph, capacity=1)
-    other = await builders.person(graph, "Other")
+    other = await builders.person(graph, "Other", cohort_id=cohort["id"])
     op = tokens.headers("op", "admin")
     wrong = problem(
         client.post("/v1/mentorships", json=_body(mentee, mentor, cohort), headers=op), 422
@@ -158,7 +161,9 @@ async def test_parallel_http_proposals_at_a_full_mentor_yield_exactly_one(
 ) -> None:
     mentor = await builders.mentor(graph, capacity=1, discoverable=True)
     cohort = await builders.cohort(graph)
-    mentees = [await builders.person(graph, f"Mentee {i}") for i in range(10)]
+    mentees = [
+        await builders.person(graph, f"Mentee {i}", cohort_id=cohort["id"]) for i in range(10)
+    ]
 
     def propose(mentee: Row) -> int:
         response = client.post(

@@ -230,3 +230,27 @@ async def test_admin_list_filters_scopes_and_pages(
     assert second["next_cursor"] is None
     problem(client.get("/v1/people", params={"role": "admin"}, headers=op), 422)
     problem(client.get("/v1/people", headers=tokens.headers(ada["id"], "mentor")), 403)
+
+
+async def test_admins_find_people_by_name_within_their_reach(
+    client: TestClient, tokens: TokenFactory, graph: Graph
+) -> None:
+    cohort = await builders.cohort(graph)
+    other = await builders.cohort(graph)
+    ava = await builders.person(graph, "Ava Lindqvist", cohort_id=cohort["id"])
+    avery = await builders.person(graph, "Avery Stone", cohort_id=other["id"])
+    await builders.person(graph, "Linus", cohort_id=cohort["id"])
+
+    def names(headers: dict[str, str], name: str) -> list[str]:
+        page = ok(client.get("/v1/people", params={"name": name}, headers=headers))
+        return [row["id"] for row in page["items"]]
+
+    op = tokens.headers("op", "admin")
+    assert names(op, "av") == [ava["id"], avery["id"]]
+    assert names(op, "ava") == [ava["id"]]
+    assert names(op, "STONE") == [avery["id"]]
+    # An admin of one program finds only its members; the name search widens nothing.
+    scoped = tokens.headers("pa", "admin", programs=[cohort["program_id"]])
+    assert names(scoped, "av") == [ava["id"]]
+    assert names(scoped, "Stone") == []
+    problem(client.get("/v1/people", params={"name": ""}, headers=op), 422)

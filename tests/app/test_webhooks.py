@@ -17,9 +17,9 @@ from joserfc.jwk import KeySet
 from app.main import create_app
 from app.settings import Settings
 from app.webhooks import backoff
-from export.documents import CONSENT_REVOKED_EVENT
 from graph.consents import record_recipient
 from graph.db import Graph
+from portability.documents import CONSENT_REVOKED_EVENT
 from tests.conftest import TokenFactory
 from tests.support.http_receiver import HttpReceiver
 

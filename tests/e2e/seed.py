@@ -94,6 +94,7 @@ class _Seeder:
     async def mentorship(
         self, mentor: str, mentee: str, cohort_id: str, started_days_ago: float
     ) -> str:
+        await programs.enrol(self.graph, self.seeded.people[mentee], cohort_id)
         row = await mentorships.propose(
             self.graph,
             mentor_id=self.seeded.people[mentor],

@@ -589,3 +589,27 @@ def expect_outcomes(shown: list[dict[str, tuple[Any, str]]], rows: list[dict[str
             ("attainment_share", PERCENT),
         ):
             assert seen[key] == (row[key], format_(row[key])), (key, row)
+
+
+async def test_the_api_reference_renders_from_this_origin_only(
+    server: LiveServer, watched: Watched
+) -> None:
+    """/docs draws the operations from /openapi.json with every request to this origin: it works
+    on a machine without internet access, under the dashboard's CSP."""
+    page = watched.page
+    response = await page.goto(f"{server.base_url}/docs", wait_until="networkidle")
+    assert response is not None
+    assert response.status == 200
+    assert (await response.all_headers())["content-security-policy"] == CONTENT_SECURITY_POLICY
+    await page.wait_for_selector(".swagger-ui .opblock-summary-path")
+    title = await page.text_content(".swagger-ui .info .title")
+    assert title is not None
+    assert "Rolodex" in title
+    paths = await page.eval_on_selector_all(
+        ".swagger-ui .opblock-summary-path", "els => els.map(e => e.textContent)"
+    )
+    assert any("/v1/people" in str(path) for path in paths)
+    others = [r.url for r in watched.requests if not r.url.startswith(server.base_url + "/")]
+    assert [url for url in others if not url.startswith("data:")] == []
+    await screenshot(page, "api-reference-wide")
+    await watched.assert_clean()

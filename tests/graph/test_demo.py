@@ -35,6 +35,7 @@ async def test_demo_loads_once_and_reads_through_the_api(
         "demo-ada",
         "demo-grace",
         "demo-margaret",
+        "demo-ava",
     }
     grace = tokens.headers("demo-grace", "mentor")
     accepted = ok(

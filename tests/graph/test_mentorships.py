@@ -40,12 +40,40 @@ async def test_proposal_links_people_and_cohort(graph: Graph) -> None:
     assert proposed["proposed_by"] == "mentee"
     assert proposed["started_at"] is None
     assert proposed["ended_at"] is None
+    assert await mentorships.get_mentorship(graph, proposed["id"]) == proposed
+
+
+async def _members(graph: Graph, cohort: Row) -> set[str]:
     rows = await graph.query(
-        "MATCH (p:Person)-[:MEMBER_OF]->(c:Cohort {id: $id}) RETURN count(p) AS n",
+        "MATCH (p:Person)-[:MEMBER_OF]->(c:Cohort {id: $id}) RETURN p.id AS id",
         {"id": cohort["id"]},
     )
-    assert rows[0]["n"] == 2
-    assert await mentorships.get_mentorship(graph, proposed["id"]) == proposed
+    return {row["id"] for row in rows}
+
+
+async def test_a_proposal_grants_membership_only_once_accepted(graph: Graph) -> None:
+    mentor, mentee, cohort = await builders.pair(graph)
+    proposed = await _propose(graph, mentor, mentee, cohort)
+    assert await _members(graph, cohort) == {mentee["id"]}  # enrolled by an admin, not the mentor
+    await mentorships.transition(graph, proposed["id"], S.ACTIVE)
+    assert await _members(graph, cohort) == {mentee["id"], mentor["id"]}
+
+
+async def test_a_declined_proposal_grants_nothing(graph: Graph) -> None:
+    mentor, mentee, cohort = await builders.pair(graph)
+    proposed = await _propose(graph, mentor, mentee, cohort)
+    await mentorships.transition(graph, proposed["id"], S.DECLINED)
+    assert await _members(graph, cohort) == {mentee["id"]}
+
+
+async def test_no_proposal_puts_a_mentee_into_another_program(graph: Graph) -> None:
+    mentor, mentee, own = await builders.pair(graph)
+    elsewhere = await builders.cohort(graph)
+    with pytest.raises(InvalidError, match="not a member of the program"):
+        await _propose(graph, mentor, mentee, elsewhere)
+    # Another cohort of the mentee's own program is fine.
+    sibling = await builders.cohort(graph, own["program_id"], name="Sibling")
+    assert (await _propose(graph, mentor, mentee, sibling))["status"] == "proposed"
 
 
 async def test_roles_and_ids_are_checked(graph: Graph) -> None:
@@ -68,7 +96,7 @@ async def test_roles_and_ids_are_checked(graph: Graph) -> None:
 
 async def test_capacity_counts_live_mentorships(graph: Graph) -> None:
     mentor, mentee, cohort = await builders.pair(graph, capacity=1)
-    other = await builders.person(graph, "Other mentee")
+    other = await builders.person(graph, "Other mentee", cohort_id=cohort["id"])
     first = await _propose(graph, mentor, mentee, cohort)
     with pytest.raises(ConflictError, match="capacity"):
         await _propose(graph, mentor, other, cohort)
@@ -93,7 +121,9 @@ async def test_one_live_mentorship_per_pair(graph: Graph) -> None:
 async def test_parallel_proposals_at_a_full_mentor_yield_exactly_one(graph: Graph) -> None:
     mentor = await builders.mentor(graph, capacity=1)
     cohort = await builders.cohort(graph)
-    mentees = [await builders.person(graph, f"Mentee {i}") for i in range(10)]
+    mentees = [
+        await builders.person(graph, f"Mentee {i}", cohort_id=cohort["id"]) for i in range(10)
+    ]
     results = await asyncio.gather(
         *(_propose(graph, mentor, mentee, cohort) for mentee in mentees),
         return_exceptions=True,

@@ -15,7 +15,7 @@ from jose import jws as jose_jws
 
 from auth import jws
 from auth.keys import KeyRing, new_key
-from export.documents import BUNDLE_TYP, RECEIPT_TYP
+from portability.documents import BUNDLE_TYP, RECEIPT_TYP
 
 V1_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "bundle_v1_body.json"
 

@@ -63,6 +63,14 @@ async def test_dry_run_reports_and_writes_nothing(graph: Graph, people: None) ->
         "duplicate_record": 1,
         "invalid_record": 3,
     }
+    # Every record not applied is named, by its position in the file.
+    assert report["invalid_records"] == [
+        {"index": 10, "reason": "person_id is missing or not a string"},
+        {"index": 11, "reason": "person_id is missing or not a string"},
+        {"index": 12, "reason": "flags is missing or not an object"},
+    ]
+    assert report["duplicate_records"] == [{"index": 13, "person_id": "per_legacy01"}]
+    assert report["unknown_people"] == [{"index": 8, "person_id": "per_not_in_graph"}]
     assert report["unknown_flags"] == {"newsletter": 1, "unknown_flag": 1}
     assert report["ambiguous_values"]["discoverable"] == 3
     diffs = {p["person_id"]: p["diff"] for p in report["people"]}
@@ -179,10 +187,13 @@ async def test_rollback_restores_the_previous_state_exactly(graph: Graph, people
     before = await _state(graph)
     report = await migration.migrate(graph, RAW, dry_run=False)
     assert await _state(graph) != before
-    restored = await migration.rollback(graph, report["migration_id"])
-    assert restored == report["outcomes"]["changed"]
+    done = await migration.rollback(graph, report["migration_id"])
+    assert done.restored == report["outcomes"]["changed"]
+    assert done.already_rolled_back_at is None
     assert (await _state(graph))["people"] == before["people"]
-    assert await migration.rollback(graph, report["migration_id"]) == 0
+    again_done = await migration.rollback(graph, report["migration_id"])
+    assert again_done.restored == 0
+    assert again_done.already_rolled_back_at is not None
     # Once rolled back, the same file may be applied again.
     again = await migration.migrate(graph, RAW, dry_run=False)
     assert again["status"] == "applied"

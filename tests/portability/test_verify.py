@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from export.verify import MAX_JSON_DEPTH, BundleError, check_body, json_depth, peek_claims
+from portability.errors import PortabilityError
+from portability.verify import MAX_JSON_DEPTH, check_body, json_depth, peek_claims
 
 
 def _token(payload: str) -> str:
@@ -17,7 +18,7 @@ def _token(payload: str) -> str:
 
 def test_deep_nesting_is_refused_before_parsing() -> None:
     deep = '{"a":' * 10_000 + "1" + "}" * 10_000
-    with pytest.raises(BundleError) as refused:
+    with pytest.raises(PortabilityError) as refused:
         peek_claims(_token(deep))
     assert refused.value.code == "bundle-malformed"
     assert "deeper" in refused.value.detail
@@ -29,7 +30,7 @@ def test_brackets_inside_strings_do_not_count() -> None:
 
 def test_invalid_utf8_payload_is_malformed() -> None:
     encoded = base64.urlsafe_b64encode(b"\xff\xfe{}").rstrip(b"=").decode()
-    with pytest.raises(BundleError) as refused:
+    with pytest.raises(PortabilityError) as refused:
         peek_claims(f"x.{encoded}.y")
     assert refused.value.code == "bundle-malformed"
 
@@ -44,7 +45,7 @@ def test_json_depth_counts_levels_iteratively() -> None:
 
 @pytest.mark.parametrize("version", [None, "2", 3, True, 0])
 def test_unknown_versions_are_schema_invalid(version: object) -> None:
-    with pytest.raises(BundleError) as refused:
+    with pytest.raises(PortabilityError) as refused:
         check_body({"rolodex": {"version": version}})
     assert refused.value.code == "schema-invalid"
 
@@ -60,7 +61,7 @@ def test_a_body_missing_required_fields_is_schema_invalid() -> None:
         "jti": "j",
         "rolodex": {"version": 2, "scopes": ["profile"]},
     }
-    with pytest.raises(BundleError) as refused:
+    with pytest.raises(PortabilityError) as refused:
         check_body(claims)
     assert refused.value.code == "schema-invalid"
     assert "consent" in refused.value.detail

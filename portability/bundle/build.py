@@ -8,38 +8,17 @@ construction and is asserted in the tests.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from export.models import BundleBody, BundleClaims, ConsentReference, PreferenceSnapshot
-
-
-def structured_name(full: str) -> dict[str, str]:
-    """jCard `n` from a recorded full name: the last word as family name, the rest as given."""
-    parts = full.split()
-    if len(parts) < 2:
-        return {"family": "", "given": full.strip()}
-    return {"family": parts[-1], "given": " ".join(parts[:-1])}
-
-
-def _contact(row: dict[str, Any]) -> dict[str, Any]:
-    name = row.get("name") or ""
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "fn": name,
-        "n": structured_name(name) if name else None,
-        "email": row.get("email"),
-        "org": row.get("organisation"),
-        "title": row.get("title"),
-        "categories": [row["relation"]] if row.get("relation") else [],
-        "note": row.get("context"),
-        "since": row.get("since"),
-        "rev": row.get("created_at"),
-        "origin": {"iss": row["origin_iss"], "id": row["origin_id"]}
-        if row.get("origin_iss")
-        else None,
-    }
+from portability.bundle.contacts import to_item
+from portability.bundle.models import (
+    BundleBody,
+    BundleClaims,
+    ConsentReference,
+    PreferenceSnapshot,
+)
 
 
 def _preferences(row: dict[str, Any] | None) -> PreferenceSnapshot | None:
@@ -51,7 +30,9 @@ def _preferences(row: dict[str, Any] | None) -> PreferenceSnapshot | None:
     return PreferenceSnapshot(version=int(row.get("version") or 2), choices=choices)
 
 
-def build_body(slice_: dict[str, Any], scopes: list[str], consent: ConsentReference) -> BundleBody:
+def build_body(
+    slice_: dict[str, Any], scopes: Sequence[str], consent: ConsentReference
+) -> BundleBody:
     """Validate the slice into a body in one pass (items are plain dicts until then)."""
     body: dict[str, Any] = {"scopes": sorted(scopes), "consent": consent}
     if "profile" in slice_:
@@ -59,7 +40,7 @@ def build_body(slice_: dict[str, Any], scopes: list[str], consent: ConsentRefere
             key: value for key, value in slice_["profile"].items() if value is not None
         }
     if "contacts" in slice_:
-        body["contacts"] = [_contact(row) for row in slice_["contacts"]]
+        body["contacts"] = [to_item(row) for row in slice_["contacts"]]
     if "mentorships" in slice_:
         body["mentorships"] = [
             {**row, "goals": row.get("goals") or []} for row in slice_["mentorships"]

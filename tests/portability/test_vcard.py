@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import vobject
 
-from export import vcard
+from portability import vcard
 
 AT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 

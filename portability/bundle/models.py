@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portability.vocabulary import ContactKind, MentorshipStatus, Role, Section, SessionStatus
+
 SCHEMA_VERSION: Literal[2] = 2
 SCHEMA_ID: Literal["https://rolodex.dev/schemas/bundle/v2.json"] = (
     "https://rolodex.dev/schemas/bundle/v2.json"
@@ -46,7 +48,7 @@ class Profile(Strict):
     interests: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     timezone: str | None = None
-    roles: list[Literal["mentor", "mentee"]] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
     identities: list[Identity] = Field(
         default_factory=list,
         description="The same person's ids at other platforms, so importers can match them.",
@@ -67,7 +69,7 @@ class Contact(Strict):
     origin: Origin | None = Field(
         default=None, description="Set when the issuer imported the item."
     )
-    kind: Literal["person", "card"] = Field(
+    kind: ContactKind = Field(
         description="`person`: someone in the issuer's graph; `card`: inline."
     )
     fn: str = Field(description="Formatted name (jCard FN).")
@@ -88,11 +90,11 @@ class Mentorship(Strict):
     origin: Origin | None = Field(
         default=None, description="Set when the issuer imported the item."
     )
-    role: Literal["mentor", "mentee"] = Field(description="The exporting person's role in it.")
+    role: Role = Field(description="The exporting person's role in it.")
     counterpart_id: ItemId = Field(description="Opaque id of the other person; no profile data.")
     cohort_id: ItemId
     program_id: ItemId
-    status: Literal["proposed", "active", "paused", "declined", "completed", "abandoned"]
+    status: MentorshipStatus
     goals: list[str] = Field(default_factory=list)
     proposed_at: datetime | None = None
     started_at: datetime | None = None
@@ -106,7 +108,7 @@ class Session(Strict):
         default=None, description="Set when the issuer imported the item."
     )
     mentorship_id: ItemId
-    status: Literal["scheduled", "completed", "no_show", "cancelled"]
+    status: SessionStatus
     scheduled_at: datetime
     requested_at: datetime | None = None
     responded_at: datetime | None = None
@@ -143,7 +145,7 @@ class ConsentReference(Strict):
     status_url: str = Field(description="GET it any time: active, revoked or expired.")
 
 
-Scope = Literal["profile", "contacts", "mentorships", "sessions", "outcomes", "preferences"]
+Scope = Section
 
 
 class BundleBody(Strict):

@@ -12,8 +12,24 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from export.build import structured_name
-from export.models import SCHEMA_ID, SCHEMA_VERSION
+from portability.bundle.contacts import to_item
+from portability.bundle.models import SCHEMA_ID, SCHEMA_VERSION
+
+
+def _v1_contact(contact: dict[str, Any]) -> dict[str, Any]:
+    """A v1 contact (its own field names) as a v2 `card`, through the one contact mapping."""
+    row = {
+        "id": contact["id"],
+        "kind": "card",
+        "name": contact["name"],
+        "email": contact.get("email"),
+        "organisation": contact.get("organization"),
+        "title": contact.get("job_title"),
+        "relation": contact.get("relation"),
+        "context": contact.get("context"),
+        "since": contact.get("since"),
+    }
+    return {key: value for key, value in to_item(row).items() if value is not None}
 
 
 def _v1_to_v2(claims: dict[str, Any]) -> dict[str, Any]:
@@ -44,25 +60,7 @@ def _v1_to_v2(claims: dict[str, Any]) -> dict[str, Any]:
             if value is not None
         }
     if "contacts" in body:
-        upgraded["contacts"] = [
-            {
-                key: value
-                for key, value in {
-                    "id": contact["id"],
-                    "kind": "card",
-                    "fn": contact["name"],
-                    "n": structured_name(contact["name"]) if contact["name"] else None,
-                    "email": contact.get("email"),
-                    "org": contact.get("organization"),
-                    "title": contact.get("job_title"),
-                    "categories": [contact["relation"]] if contact.get("relation") else [],
-                    "note": contact.get("context"),
-                    "since": contact.get("since"),
-                }.items()
-                if value is not None
-            }
-            for contact in body["contacts"]
-        ]
+        upgraded["contacts"] = [_v1_contact(contact) for contact in body["contacts"]]
     if "mentorships" in body:
         upgraded["mentorships"] = [
             {

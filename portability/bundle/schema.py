@@ -1,7 +1,7 @@
 """JSON Schemas (2020-12) of bundle payloads, one per schema version, and validation against them.
 
-Version 2 (current) is generated from the pydantic models in `export.models`; older versions are
-frozen files in `export/schemas/` and stay importable. `rolodex openapi` writes the current one to
+Version 2 (current) is generated from the pydantic models in `portability.bundle.models`; older
+versions are frozen files in `export/schemas/` (the published schema files) and stay importable. `rolodex openapi` writes the current one to
 `openapi/bundle.schema.json`; a test fails when the committed copy drifts.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from export.models import SCHEMA_ID, SCHEMA_VERSION, BundleClaims
+from portability.bundle.models import SCHEMA_ID, SCHEMA_VERSION, BundleClaims
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUPPORTED_VERSIONS = (1, 2)

@@ -11,45 +11,25 @@ Anything outside a grant is refused with `consent-required`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from auth.keys import KeyStore
-from export.build import build_body, bundle_claims, claims_json
-from export.documents import BUNDLE_TYP, sign_document
-from export.models import ConsentReference
-from export.receipts import receipt_claims, sign_receipt
 from graph import consents, exports
 from graph.audit import AuditActor
 from graph.bundle_source import read_slice
-from graph.consents import SELF_AUDIENCE
 from graph.db import Graph
+from graph.errors import ConflictError
 from graph.ids import new_id
+from portability.bundle.build import build_body, bundle_claims, claims_json
+from portability.bundle.models import ConsentReference
+from portability.consent import GrantRequest, grant_with_receipt
+from portability.documents import BUNDLE_TYP, sign_document
+from portability.errors import ConsentRequiredError
+from portability.issuer import IssuerContext
+from portability.vocabulary import SECTIONS, SELF_AUDIENCE, Section
 
-ALL_SCOPES = ("contacts", "mentorships", "outcomes", "preferences", "profile", "sessions")
 SELF_DOWNLOAD_PURPOSE = "Download of my own portable profile"
-
-
-class ConsentRequiredError(Exception):
-    """No active grant covers the requested audience and scopes."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class IssuerContext:
-    """What the exporter needs to know about this instance."""
-
-    issuer: str
-    controller_name: str
-    privacy_policy_url: str
-    policy_version: str
-    bundle_ttl: timedelta
-
-    def status_url(self, consent_id: str) -> str:
-        return f"{self.issuer}/v1/consents/{consent_id}/status"
 
 
 @dataclass(frozen=True)
@@ -57,7 +37,7 @@ class ExportResult:
     bundle_id: str
     bundle: str
     audience: str
-    scopes: list[str]
+    scopes: list[Section]
     expires_at: datetime
 
 
@@ -66,36 +46,17 @@ async def _self_grant(
     keystore: KeyStore,
     context: IssuerContext,
     person_id: str,
-    scopes: list[str],
+    scopes: list[Section],
     now: datetime,
     actor: AuditActor,
 ) -> dict[str, Any]:
     current = await consents.active_grant(graph, person_id, SELF_AUDIENCE, now)
     if current is not None and set(scopes) <= set(current["scopes"]):
         return current
-    consent: dict[str, Any] = {
-        "id": new_id("cns"),
-        "person_id": person_id,
-        "audience": SELF_AUDIENCE,
-        "scopes": sorted(scopes),
-        "purpose": SELF_DOWNLOAD_PURPOSE,
-        "granted_at": now,
-        "expires_at": None,
-        "policy_version": context.policy_version,
-        "collection_method": "api-explicit",
-        "evidence": None,
-        "receipt_id": new_id("rcp"),
-    }
-    claims = receipt_claims(
-        consent,
-        issuer=context.issuer,
-        controller_name=context.controller_name,
-        policy_url=context.privacy_policy_url,
-        status_url=context.status_url(consent["id"]),
+    request = GrantRequest(
+        person_id=person_id, audience=SELF_AUDIENCE, scopes=scopes, purpose=SELF_DOWNLOAD_PURPOSE
     )
-    return await consents.grant_consent(
-        graph, {**consent, "receipt": sign_receipt(keystore, claims)}, actor
-    )
+    return await grant_with_receipt(graph, keystore, context, request, now=now, actor=actor)
 
 
 async def resolve_consent(
@@ -105,19 +66,19 @@ async def resolve_consent(
     *,
     person_id: str,
     audience: str,
-    scopes: list[str] | None,
+    scopes: list[Section] | None,
     now: datetime,
     actor: AuditActor,
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[Section]]:
     """The grant the export happens under, and the scopes it will carry."""
     if audience == SELF_AUDIENCE:
-        chosen = sorted(set(scopes or ALL_SCOPES))
-        own = await _self_grant(graph, keystore, context, person_id, chosen, now, actor)
-        return own, chosen
+        mine = sorted(set(scopes or SECTIONS))
+        own = await _self_grant(graph, keystore, context, person_id, mine, now, actor)
+        return own, mine
     grant = await consents.active_grant(graph, person_id, audience, now)
     if grant is None:
         raise ConsentRequiredError(f"There is no active consent for sharing with {audience!r}.")
-    chosen = sorted(set(scopes or grant["scopes"]))
+    chosen: list[Section] = sorted(set(scopes or grant["scopes"]))
     outside = sorted(set(chosen) - set(grant["scopes"]))
     if outside:
         raise ConsentRequiredError(
@@ -133,7 +94,7 @@ async def export_bundle(
     *,
     person_id: str,
     audience: str,
-    scopes: list[str] | None,
+    scopes: list[Section] | None,
     actor: str,
     actor_role: str,
 ) -> ExportResult:
@@ -163,20 +124,23 @@ async def export_bundle(
         ttl=context.bundle_ttl,
     )
     token = sign_document(keystore, claims_json(claims), BUNDLE_TYP)
-    await exports.record_export(
-        graph,
-        {
-            "id": bundle_id,
-            "person_id": person_id,
-            "consent_id": grant["id"],
-            "audience": audience,
-            "scopes": chosen,
-            "actor": actor,
-            "actor_role": actor_role,
-            "at": now,
-            "size_bytes": len(token),
-        },
-    )
+    try:
+        await exports.record_export(
+            graph,
+            {
+                "id": bundle_id,
+                "person_id": person_id,
+                "consent_id": grant["id"],
+                "audience": audience,
+                "scopes": chosen,
+                "actor": actor,
+                "actor_role": actor_role,
+                "at": now,
+                "size_bytes": len(token),
+            },
+        )
+    except ConflictError as error:
+        raise ConsentRequiredError(error.detail) from error
     return ExportResult(
         bundle_id=bundle_id,
         bundle=token,

@@ -1,0 +1,1 @@
+"""The bundle body: models, JSON Schema, version upgrades, building it from graph rows."""
