@@ -14,16 +14,17 @@ from graph import matching, metrics, network_metrics
 from graph.mentorships import LIVE
 
 
-def _walk(plan: Any) -> list[dict[str, Any]]:
+def _walk(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    args = plan.get("args", {})
     found = [
         {
-            "operator": plan.operator_type.split("@")[0],
-            "db_hits": plan.db_hits,
-            "rows": plan.rows,
-            "details": str(plan.arguments.get("Details", ""))[:120],
+            "operator": str(plan["operatorType"]).split("@")[0],
+            "db_hits": int(plan.get("dbHits", 0)),
+            "rows": int(plan.get("rows", 0)),
+            "details": str(args.get("Details", ""))[:120],
         }
     ]
-    for child in plan.children:
+    for child in plan.get("children", []):
         found += _walk(child)
     return found
 

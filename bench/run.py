@@ -281,6 +281,10 @@ def main() -> None:
         report["warm_up_seconds"] = warm_up()
         for people in sizes:
             report["sizes"][str(people)] = one_size(people)
+            if people != sizes[-1]:  # what is measured so far, in case a later size never ends
+                report["wall_seconds"] = round(time.perf_counter() - started, 1)
+                report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+                write(report)
     finally:
         if not was_running:
             instance.stop()
