@@ -234,6 +234,12 @@ async def check_proposal(graph: Graph, principal: Principal, body: MentorshipCre
     return by
 
 
+def check_backdated_start(principal: Principal, mentorship: Mentorship) -> None:
+    """Only an admin of the program backdates a mentorship's start (entering history)."""
+    if not principal.administers(mentorship.program_id):
+        raise ForbiddenError("Only an admin of the program can change started_at.")
+
+
 def check_transition(
     principal: Principal, mentorship: Mentorship, target: MentorshipStatus
 ) -> None:

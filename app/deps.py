@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import httpx
 from fastapi import Depends, Request
 
 from app.settings import Settings
+from auth.outbound import OutboundClient
 from graph.db import Graph
 
 
@@ -21,11 +21,12 @@ def get_graph(request: Request) -> Graph:
     return graph
 
 
-def get_http_client(request: Request) -> httpx.AsyncClient:
-    client: httpx.AsyncClient = request.app.state.http_client
+def get_outbound(request: Request) -> OutboundClient:
+    """The one client for outbound calls (auth/outbound.py's policy)."""
+    client: OutboundClient = request.app.state.outbound
     return client
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 GraphDep = Annotated[Graph, Depends(get_graph)]
-HttpClientDep = Annotated[httpx.AsyncClient, Depends(get_http_client)]
+OutboundDep = Annotated[OutboundClient, Depends(get_outbound)]

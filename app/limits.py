@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
+from app.errors import FieldError, problem_response
+from auth import untrusted_json
 
 IMPORT_ENVELOPE_BYTES = 1024
 """Room for the JSON wrapper around an import's JWS, above `import_max_bytes`."""
@@ -65,3 +66,78 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counted_receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    raw: bytes = dict(scope.get("headers") or []).get(b"content-type", b"")
+    media = raw.decode("latin-1").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+class UntrustedJsonBodyMiddleware:
+    """Parse every JSON request body once with auth/untrusted_json.py before any route sees it.
+
+    A body nested too deep, with an oversized or non-finite number, a lone surrogate, a NUL or
+    bytes that are not UTF-8 is answered 422 `validation-failed` here, in one place, instead of
+    reaching a route (and Neo4j) as a value that breaks later. Sits inside the body cap, so it
+    only ever buffers a capped body; the paths in `own_caps` parse their own bodies.
+    """
+
+    def __init__(self, app: ASGIApp, *, own_caps: Collection[str] = ()) -> None:
+        self.app = app
+        self.own_caps = frozenset(own_caps)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE")
+            or scope.get("path") in self.own_caps
+            or not _is_json(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        try:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+        except HTTPException as refused:  # the body cap, crossed while the body streamed in
+            response = problem_response(
+                Request(scope),
+                slug="payload-too-large",
+                title="Payload too large",
+                status=refused.status_code,
+                detail=str(refused.detail),
+                headers={"Connection": "close"},
+            )
+            await response(scope, receive, send)
+            return
+        body = b"".join(chunks)
+        if body.strip():
+            try:
+                untrusted_json.loads(body)
+            except untrusted_json.UntrustedJsonError as error:
+                response = problem_response(
+                    Request(scope),
+                    slug="validation-failed",
+                    title="Request validation failed",
+                    status=422,
+                    detail=f"The JSON body is refused: {error}",
+                    errors=[FieldError(loc=["body"], msg=str(error), type="json_invalid")],
+                )
+                await response(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

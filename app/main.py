@@ -1,5 +1,5 @@
 """The app factory: `create_app()` builds settings, wires routers and error handlers, and owns the
-Neo4j driver and the HTTP client through the lifespan (opened at start, closed after `yield`).
+Neo4j driver and the outbound HTTP client through the lifespan (opened at start, closed after `yield`).
 
 Run it with `rolodex serve` or `uvicorn --factory app.main:create_app`.
 """
@@ -13,14 +13,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app import telemetry
 from app.errors import Problem, install_problem_handlers, problem_response
-from app.limits import BodySizeLimitMiddleware
+from app.limits import BodySizeLimitMiddleware, UntrustedJsonBodyMiddleware
 from app.logs import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi_extras import document_common_problems
@@ -52,11 +51,14 @@ from app.security_setup import (
     build_authenticator,
     build_importer,
     build_keystore,
-    build_rate_limits,
+    build_outbound_policy,
+    build_rate_limiter,
+    build_secret_verifier,
 )
 from app.settings import Settings
 from app.webhooks import WebhookWorker
 from auth.errors import AuthError
+from auth.outbound import OutboundClient
 from graph.db import connect
 from graph.imports import sweep_staging
 from graph.schema import migrate
@@ -78,13 +80,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         backoff_seconds=settings.neo4j_connect_backoff_seconds,
     )
     graph.observer = telemetry.observe_transaction
-    http_client = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.http_timeout_seconds), follow_redirects=False
-    )
+    outbound = OutboundClient(build_outbound_policy(settings))
     keystore = build_keystore(settings)
     app.state.keystore = keystore
-    app.state.authenticator = build_authenticator(settings, keystore, http_client)
-    app.state.rate_limits = build_rate_limits(settings)
+    app.state.authenticator = build_authenticator(settings, keystore, outbound)
+    app.state.rate_limiter = build_rate_limiter(settings, graph)
+    app.state.secret_verifier = build_secret_verifier(settings)
     try:
         if settings.migrate_on_startup:
             applied = await migrate(graph)
@@ -96,9 +97,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if swept:
             log.warning("swept staged items of unfinished imports", extra={"items": swept})
         app.state.graph = graph
-        app.state.http_client = http_client
-        app.state.bundle_importer = build_importer(settings, graph, http_client)
-        worker = WebhookWorker(graph, http_client, keystore, settings)
+        app.state.outbound = outbound
+        app.state.bundle_importer = build_importer(settings, graph, outbound)
+        worker = WebhookWorker(graph, outbound, keystore, settings)
         app.state.webhook_worker = worker
         worker_task = (
             asyncio.create_task(worker.run_forever()) if settings.webhook_worker_enabled else None
@@ -111,7 +112,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker_task
     finally:
-        await http_client.aclose()
+        app.state.secret_verifier.close()
+        await outbound.aclose()
         await graph.close()
 
 
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(AuthError, _on_auth_error)
     # Starlette wraps the last added middleware outermost: the request context (request id,
     # access log, latency) sees every answer, the body cap's 413 included.
+    app.add_middleware(UntrustedJsonBodyMiddleware, own_caps={imports.IMPORTS_PATH})
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -2,17 +2,26 @@
 
 Every list answers `{"items": [...], "next_cursor": "…" | null}`. `limit` defaults to 50; values
 above 200 are clamped to 200, values below 1 are refused (422). `cursor` is the opaque
-`next_cursor` of the previous page; one the API did not issue is refused (422).
+`next_cursor` of the previous page; one the API did not issue is refused (422). Beside
+`next_cursor`, a page that has a next one answers an RFC 8288 header
+`Link: <{the same URL with cursor=next_cursor}>; rel="next"`.
+
+`page_request` (the `PageDep` dependency) remembers the request's URL and response for the
+duration of the request (a context variable), so `page_of` can add the header for every list
+without each route passing them along.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from starlette.datastructures import URL
 
 from graph.pagination import (
     DEFAULT_LIMIT,
@@ -34,6 +43,20 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+
+@dataclass(frozen=True)
+class _ListCall:
+    url: URL
+    response: Response
+
+
+_list_call: ContextVar[_ListCall | None] = ContextVar("rolodex_list_call", default=None)
+
+
+def next_link(url: URL, next_cursor: str) -> str:
+    """The `Link` header value pointing at the next page: the same query, the new cursor."""
+    return f'<{url.include_query_params(cursor=next_cursor)}>; rel="next"'
 
 
 def page_request(
@@ -64,9 +87,21 @@ def page_request(
     return PageRequest(limit=min(limit, MAX_LIMIT), after=after)
 
 
-PageDep = Annotated[PageRequest, Depends(page_request)]
+async def _remembered_page_request(
+    request: Request, response: Response, page: Annotated[PageRequest, Depends(page_request)]
+) -> PageRequest:
+    # Async, so it runs in the request's own context and the endpoint (and `page_of`) sees it.
+    _list_call.set(_ListCall(request.url, response))
+    return page
+
+
+PageDep = Annotated[PageRequest, Depends(_remembered_page_request)]
 
 
 def page_of(model: Callable[[Row], T], rows: RowPage) -> Page[T]:
-    """Validate each row into `model` (e.g. `Person.model_validate`) and keep the cursor."""
+    """Validate each row into `model` (e.g. `Person.model_validate`), keep the cursor, and answer
+    the `Link: <…>; rel="next"` header when there is a next page."""
+    call = _list_call.get()
+    if rows.next_cursor is not None and call is not None:
+        call.response.headers["Link"] = next_link(call.url, rows.next_cursor)
     return Page(items=[model(row) for row in rows.items], next_cursor=rows.next_cursor)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
-
-from app.ratelimit import RateLimit, RateLimits
+from app.ratelimit import RateLimit, RateLimiter, RateLimits
 from app.settings import Settings
 from auth.authenticator import Authenticator, ExternalIdentityProvider
 from auth.jwks_client import JwksCache
 from auth.keys import KeyStore, load_keystore
+from auth.outbound import OutboundClient, OutboundPolicy
+from auth.secrets import SecretVerifier
 from graph.db import Graph
 from portability.importer import BundleImporter, ImportSettings
 from portability.issuer import IssuerContext
@@ -32,8 +32,26 @@ def build_keystore(settings: Settings) -> KeyStore:
     )
 
 
+def build_outbound_policy(settings: Settings) -> OutboundPolicy:
+    """The one policy of every outbound call; loopback only where `outbound_allow_loopback` says."""
+    allow_loopback = (
+        settings.is_development
+        if settings.outbound_allow_loopback is None
+        else settings.outbound_allow_loopback
+    )
+    return OutboundPolicy(
+        allow_loopback=allow_loopback,
+        allowed_hosts=frozenset(
+            host.strip().lower()
+            for host in settings.outbound_allowed_hosts.split(",")
+            if host.strip()
+        ),
+        deadline_seconds=settings.http_timeout_seconds,
+    )
+
+
 def build_authenticator(
-    settings: Settings, keystore: KeyStore, http_client: httpx.AsyncClient
+    settings: Settings, keystore: KeyStore, outbound: OutboundClient
 ) -> Authenticator:
     external = None
     if settings.external_idp_issuer and settings.external_idp_jwks_url:
@@ -48,28 +66,22 @@ def build_authenticator(
         audience=settings.access_token_audience,
         external=external,
         jwks_cache=JwksCache(
-            http_client,
+            outbound,
             ttl_seconds=settings.jwks_cache_ttl_seconds,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
             min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
         ),
         max_ttl_seconds=settings.access_token_max_ttl_seconds,
     )
 
 
-def build_importer(
-    settings: Settings, graph: Graph, http_client: httpx.AsyncClient
-) -> BundleImporter:
+def build_importer(settings: Settings, graph: Graph, outbound: OutboundClient) -> BundleImporter:
     """The import pipeline, with its own JWKS cache for partner keys."""
     return BundleImporter(
         graph,
-        http_client,
+        outbound,
         JwksCache(
-            http_client,
+            outbound,
             ttl_seconds=settings.jwks_cache_ttl_seconds,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
             min_refresh_interval_seconds=settings.jwks_min_refresh_seconds,
         ),
         ImportSettings(
@@ -78,8 +90,6 @@ def build_importer(
             max_bytes=settings.import_max_bytes,
             max_items=settings.import_max_items,
             single_tx_items=settings.import_single_tx_items,
-            allow_loopback_http=settings.is_development,
-            timeout_seconds=settings.http_timeout_seconds,
         ),
     )
 
@@ -87,9 +97,29 @@ def build_importer(
 def build_rate_limits(settings: Settings) -> RateLimits:
     burst = settings.rate_limit_burst
     return RateLimits(
-        token=RateLimit(settings.rate_limit_token_per_minute, burst),
-        export=RateLimit(settings.rate_limit_export_per_minute, burst),
-        imports=RateLimit(settings.rate_limit_import_per_minute, burst),
+        token_client=RateLimit("token-client", settings.rate_limit_token_per_minute, burst),
+        token_address=RateLimit(
+            "token-address",
+            settings.rate_limit_token_per_address_per_minute,
+            settings.rate_limit_token_per_address_burst,
+        ),
+        token_global=RateLimit(
+            "token-global",
+            settings.rate_limit_token_global_per_minute,
+            settings.rate_limit_token_global_burst,
+        ),
+        export=RateLimit("export", settings.rate_limit_export_per_minute, burst),
+        imports=RateLimit("import", settings.rate_limit_import_per_minute, burst),
+    )
+
+
+def build_rate_limiter(settings: Settings, graph: Graph) -> RateLimiter:
+    return RateLimiter(graph, build_rate_limits(settings))
+
+
+def build_secret_verifier(settings: Settings) -> SecretVerifier:
+    return SecretVerifier(
+        workers=settings.secret_check_workers, max_pending=settings.secret_check_max_pending
     )
 
 

@@ -51,7 +51,22 @@ class Settings(BaseSettings):
     neo4j_ready_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     migrate_on_startup: bool = True
 
-    http_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    http_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Total deadline of every outbound call (DNS, connect, send, whole answer).",
+    )
+    outbound_allow_loopback: bool | None = Field(
+        default=None,
+        description="Let outbound calls reach loopback addresses (and http:// on loopback); "
+        "default: outside production only.",
+    )
+    outbound_allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names or IPs exempt from the outbound address rules "
+        "(partners deliberately reached on a private network); https is still required.",
+    )
 
     # Limits and observability.
     max_body_bytes: int = Field(
@@ -146,6 +161,24 @@ class Settings(BaseSettings):
     rate_limit_export_per_minute: int = Field(default=60, ge=1)
     rate_limit_import_per_minute: int = Field(default=30, ge=1)
     rate_limit_burst: int = Field(default=10, ge=1)
+    rate_limit_token_per_address_per_minute: int = Field(
+        default=60, ge=1, description="Token requests a minute from one source address."
+    )
+    rate_limit_token_per_address_burst: int = Field(default=20, ge=1)
+    rate_limit_token_global_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Token requests a minute from everyone together: the ceiling on Argon2 work.",
+    )
+    rate_limit_token_global_burst: int = Field(default=100, ge=1)
+    secret_check_workers: int = Field(
+        default=2, ge=1, le=64, description="Threads that check client secrets (Argon2)."
+    )
+    secret_check_max_pending: int = Field(
+        default=16,
+        ge=1,
+        description="Secret checks admitted at once (running and waiting); more answer 429.",
+    )
 
     # The admin dashboard at /admin: its built page and assets (see docs/dashboard.md).
     dashboard_dir: Path = Field(

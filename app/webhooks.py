@@ -5,6 +5,8 @@ signed at send time as a Security Event Token (RFC 8417, `typ` secevent+jwt, doc
 and POSTed as `application/secevent+jwt` (RFC 8935). A 2xx marks it delivered; anything else
 schedules another attempt with exponential back-off up to a cap, until the last attempt. Because
 the queue is in Neo4j, deliveries survive restarts; leases keep two workers off the same one.
+Every POST goes through the outbound policy (auth/outbound.py): total deadline, address rules,
+no redirects, the answer read up to `MAX_ANSWER_BYTES`.
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
 from app import telemetry
 from app.settings import Settings
 from auth.keys import KeyStore
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth.outbound import OutboundClient, OutboundError
 from graph import outbox
 from graph.db import Graph
 from graph.values import Row
 from portability.documents import CONSENT_REVOKED_EVENT, EVENT_TYP, sign_document
 
 log = logging.getLogger(__name__)
+
+MAX_ANSWER_BYTES = 16 * 1024
+"""A receiver's answer is read up to this size; more fails the attempt."""
+REFUSALS = ("url-refused", "address-refused")
+"""Outbound failures that no retry can fix: the delivery is given up at once."""
 
 
 def backoff(attempts_made: int, base_seconds: float, cap_seconds: float) -> timedelta:
@@ -52,10 +57,10 @@ def event_claims(delivery: Row, *, issuer: str, status_url: str, now: datetime) 
 
 class WebhookWorker:
     def __init__(
-        self, graph: Graph, http_client: httpx.AsyncClient, keystore: KeyStore, settings: Settings
+        self, graph: Graph, outbound: OutboundClient, keystore: KeyStore, settings: Settings
     ) -> None:
         self._graph = graph
-        self._http = http_client
+        self._http = outbound
         self._keystore = keystore
         self._settings = settings
         self._wake = asyncio.Event()
@@ -91,7 +96,6 @@ class WebhookWorker:
         now = datetime.now(UTC)
         status_code: int | None = None
         try:
-            check_outbound_url(delivery["url"], allow_loopback_http=settings.is_development)
             status_url = f"{settings.public_url}/v1/consents/{delivery['consent_id']}/status"
             token = sign_document(
                 self._keystore,
@@ -102,7 +106,8 @@ class WebhookWorker:
                 delivery["url"],
                 content=token,
                 headers={"Content-Type": "application/secevent+jwt", "Accept": "application/json"},
-                timeout=settings.webhook_timeout_seconds,
+                max_bytes=MAX_ANSWER_BYTES,
+                deadline_seconds=settings.webhook_timeout_seconds,
             )
             status_code = response.status_code
             if 200 <= status_code < 300:
@@ -116,18 +121,18 @@ class WebhookWorker:
                 )
                 return
             error = f"HTTP {status_code}"
-        except OutboundUrlError as refused:
-            await outbox.mark_attempt_failed(
-                self._graph,
-                delivery["id"],
-                error=str(refused),
-                status_code=None,
-                next_attempt_at=None,
-            )
-            telemetry.count_webhook_attempt("refused")
-            return
-        except httpx.HTTPError as failure:
-            error = type(failure).__name__
+        except OutboundError as failure:
+            if failure.reason in REFUSALS:
+                await outbox.mark_attempt_failed(
+                    self._graph,
+                    delivery["id"],
+                    error=failure.detail,
+                    status_code=None,
+                    next_attempt_at=None,
+                )
+                telemetry.count_webhook_attempt("refused")
+                return
+            error = failure.reason
         attempts = int(delivery["attempts"]) + 1
         next_attempt = None
         if attempts < settings.webhook_max_attempts:

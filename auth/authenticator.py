@@ -8,11 +8,10 @@ and the role taken from its `role` claim (people only — an external IdP can ne
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from auth import jws
+from auth import jws, untrusted_json
 from auth.errors import InvalidTokenError
 from auth.jwks_client import JwksCache, JwksFetchError
 from auth.keys import KeyRing
@@ -77,7 +76,9 @@ class Authenticator:
         if len(parts) != 3 or len(token) > MAX_ACCESS_TOKEN_BYTES:
             return None
         try:
-            payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+            payload = untrusted_json.loads(
+                base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+            )
         except ValueError:
             return None
         return payload.get("iss") if isinstance(payload, dict) else None

@@ -1,20 +1,18 @@
-"""Fetch and cache other parties' JWKS over HTTP(S) with httpx.
+"""Fetch and cache other parties' JWKS through the outbound policy (auth/outbound.py).
 
-Timeouts, a response size cap, a TTL cache, and at most one refresh when a `kid` is unknown (so a
-flood of tokens with random kids cannot make us hammer the issuer). https is required except for
-loopback hosts when explicitly allowed (development and tests).
+The policy gives the total deadline, the address rules and no redirects; this module adds a
+size cap on the answer, a TTL cache, and at most one refresh when a `kid` is unknown (so a flood
+of tokens with random kids cannot make us hammer the issuer).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth import untrusted_json
+from auth.outbound import OutboundClient, OutboundError, OutboundUrlError, check_outbound_url
 
 MAX_JWKS_BYTES = 64 * 1024
 DEFAULT_TTL_SECONDS = 300.0
@@ -42,17 +40,13 @@ class _Entry:
 class JwksCache:
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: OutboundClient,
         *,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
-        allow_loopback_http: bool = False,
-        timeout_seconds: float = 5.0,
         min_refresh_interval_seconds: float = MIN_REFRESH_INTERVAL_SECONDS,
     ) -> None:
         self._client = client
         self._ttl = ttl_seconds
-        self._allow_loopback_http = allow_loopback_http
-        self._timeout = timeout_seconds
         self._min_refresh = min_refresh_interval_seconds
         self._entries: dict[str, _Entry] = {}
 
@@ -73,23 +67,13 @@ class JwksCache:
         self._entries.pop(url, None)
 
     async def _fetch(self, url: str) -> _Entry:
-        check_jwks_url(url, allow_loopback_http=self._allow_loopback_http)
         try:
-            async with self._client.stream(
-                "GET", url, timeout=self._timeout, follow_redirects=False
-            ) as response:
-                if response.status_code != 200:
-                    raise JwksFetchError(f"JWKS at {url} answered {response.status_code}.")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body.extend(chunk)
-                    if len(body) > MAX_JWKS_BYTES:
-                        raise JwksFetchError(f"JWKS at {url} exceeds {MAX_JWKS_BYTES} bytes.")
-        except httpx.HTTPError as error:
-            raise JwksFetchError(
-                f"JWKS at {url} could not be fetched: {type(error).__name__}."
-            ) from error
-        entry = _Entry(keys=parse_jwks(bytes(body)), fetched_at=time.monotonic())
+            response = await self._client.get(url, max_bytes=MAX_JWKS_BYTES)
+        except OutboundError as error:
+            raise JwksFetchError(f"JWKS at {url} could not be fetched: {error.detail}") from error
+        if response.status_code != 200:
+            raise JwksFetchError(f"JWKS at {url} answered {response.status_code}.")
+        entry = _Entry(keys=parse_jwks(response.content), fetched_at=time.monotonic())
         self._entries[url] = entry
         return entry
 
@@ -97,8 +81,8 @@ class JwksCache:
 def parse_jwks(raw: bytes | str | dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Public EC P-256 signing keys of a JWKS by kid; private members are dropped."""
     try:
-        document = json.loads(raw) if isinstance(raw, bytes | str) else raw
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = untrusted_json.loads(raw) if isinstance(raw, bytes | str) else raw
+    except untrusted_json.UntrustedJsonError as error:
         raise JwksFetchError("The JWKS is not JSON.") from error
     keys = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(keys, list):

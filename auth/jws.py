@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Any
 from jose import jws
 from jose.exceptions import JOSEError
 
+from auth import untrusted_json
 from auth.keys import ALGORITHM, SigningKey
 
 ALLOWED_ALGORITHMS = (ALGORITHM,)
@@ -75,8 +75,8 @@ def read_header(token: str, *, typ: str, max_bytes: int) -> Header:
     if len(parts) != 3 or not all(parts[:2]):
         raise JwsError("malformed", "The token is not a compact JWS (three dot-separated parts).")
     try:
-        header = json.loads(b64url_decode(parts[0]))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        header = untrusted_json.loads(b64url_decode(parts[0]))
+    except untrusted_json.UntrustedJsonError as error:
         raise JwsError("malformed", "The token header is not JSON.") from error
     if not isinstance(header, dict):
         raise JwsError("malformed", "The token header is not a JSON object.")
@@ -106,8 +106,8 @@ def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any
     except JOSEError as error:
         raise JwsError("signature-invalid", "The signature does not verify.") from error
     try:
-        claims = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        claims = untrusted_json.loads(payload)
+    except untrusted_json.UntrustedJsonError as error:
         raise JwsError("malformed", "The token payload is not JSON.") from error
     if not isinstance(claims, dict):
         raise JwsError("malformed", "The token payload is not a JSON object.")

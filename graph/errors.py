@@ -28,6 +28,11 @@ class InvalidError(DomainError):
     """The request breaks a rule of the model that input validation alone cannot see."""
 
 
+def with_article(word: str) -> str:
+    """`active` → `an active`, `paused` → `a paused`: the indefinite article before a state."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def no_such(kind: str, item_id: str) -> str:
     """The one wording of "not found", so a hidden item and a missing one read the same."""
     return f"No {kind} with id {item_id!r}."

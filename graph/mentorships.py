@@ -25,7 +25,7 @@ from enum import StrEnum
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.errors import ConflictError, InvalidError, NotFoundError, no_such
+from graph.errors import ConflictError, InvalidError, NotFoundError, no_such, with_article
 from graph.ids import new_id
 from graph.pagination import PageRequest, RowPage, after_clause, read_page
 from graph.values import Row, execute, fetch_map, fetch_one, lock, read_map, utc_now
@@ -226,7 +226,7 @@ async def transition(
         current = await lock_status(tx, mentorship_id)
         if not can_transition(current, target):
             raise ConflictError(
-                f"A {current} mentorship cannot become {target}; "
+                f"{with_article(current).capitalize()} mentorship cannot become {target}; "
                 f"from {current} it can become: {_names(TRANSITIONS[current])}."
             )
         await execute(
@@ -250,6 +250,46 @@ async def transition(
             ended=target in ENDED,
             accepted=current is S.PROPOSED and target is S.ACTIVE,
             reason=reason,
+            now=moment,
+        )
+        return await _read(tx, mentorship_id)
+
+    return await graph.write(work)
+
+
+async def backdate_start(
+    graph: Graph, mentorship_id: str, started_at: datetime, *, now: datetime | None = None
+) -> Row:
+    """Move a started mentorship's `started_at` earlier (an admin entering history).
+
+    Only earlier: a later start could leave logged sessions before it. Not in the future, and
+    only once the mentorship has started (a proposal gets its start when accepted)."""
+    moment = now or utc_now()
+    if started_at > moment:
+        raise InvalidError("started_at cannot be in the future.")
+
+    async def work(tx: AsyncManagedTransaction) -> Row:
+        await lock_status(tx, mentorship_id)
+        found = await fetch_one(
+            tx,
+            "MATCH (x:Mentorship {id: $id}) RETURN x.started_at AS started_at",
+            id=mentorship_id,
+        )
+        current = found["started_at"] if found else None
+        if current is None:
+            raise ConflictError(
+                "The mentorship has not started; it gets its start when the proposal is accepted."
+            )
+        if started_at > current:
+            raise InvalidError(
+                f"started_at can only move earlier than the recorded start "
+                f"({current.isoformat()}), so no logged session falls before it."
+            )
+        await execute(
+            tx,
+            "MATCH (x:Mentorship {id: $id}) SET x.started_at = $started_at, x.updated_at = $now",
+            id=mentorship_id,
+            started_at=started_at,
             now=moment,
         )
         return await _read(tx, mentorship_id)

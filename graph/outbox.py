@@ -1,7 +1,8 @@
 """The webhook outbox: `(:WebhookDelivery)` nodes written in the same transaction as the event.
 
 Workers claim due deliveries with a lease (so two workers or processes never send the same one at
-once), then record the outcome: delivered, or a failed attempt with the next try scheduled — or
+once: a claim write-locks each candidate, then reads its lease again, since under read committed
+two instances can both see a delivery unleased before either commits), then record the outcome: delivered, or a failed attempt with the next try scheduled — or
 given up after the last attempt. Everything lives in Neo4j, so a restart loses nothing.
 """
 
@@ -35,6 +36,9 @@ async def claim_due(graph: Graph, now: datetime, lease: timedelta, limit: int = 
             MATCH (d:WebhookDelivery {status: 'pending'})
             WHERE d.next_attempt_at <= $now AND (d.lease_until IS NULL OR d.lease_until <= $now)
             WITH d ORDER BY d.next_attempt_at, d.id LIMIT $limit
+            SET d._lock = true REMOVE d._lock
+            WITH d
+            WHERE d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until <= $now)
             SET d.lease_until = $lease_until
             """
             + _RETURN,

@@ -143,6 +143,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             _composite_index("StagedRecord", "staging_id", "id"),
         ),
     ),
+    Migration(
+        version=70,
+        name="shared rate-limit counters (one per key, swept by expiry)",
+        statements=(
+            _unique("RateCounter", "key"),
+            _index("RateCounter", "expires_at"),
+        ),
+    ),
 )
 
 

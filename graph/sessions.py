@@ -16,7 +16,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
-from graph.errors import ConflictError, InvalidError, NotFoundError, no_such
+from graph.errors import ConflictError, InvalidError, NotFoundError, no_such, with_article
 from graph.ids import new_id
 from graph.mentorships import MentorshipStatus, lock_status
 from graph.pagination import PageRequest, RowPage, after_clause, read_page
@@ -42,6 +42,18 @@ SESSION_FIELDS = frozenset({"status", "responded_at", "sentiment_pre", "sentimen
 SESSION = """s {.id, .status, .scheduled_at, .requested_at, .responded_at, .sentiment_pre,
     .sentiment_post, .notes, .created_at, .updated_at, .completed_at, .cancelled_at,
     mentorship_id: x.id}"""
+
+
+def check_not_before_start(started_at: datetime | None, scheduled_at: datetime) -> None:
+    """The API's rule: a session is not scheduled before its mentorship started. An admin entering
+    history first moves the start earlier (`PATCH /v1/mentorships/{id}` with `started_at`
+    alone), then logs the earlier sessions."""
+    if started_at is not None and scheduled_at < started_at:
+        raise InvalidError(
+            f"scheduled_at ({scheduled_at.isoformat()}) is before the mentorship started "
+            f"({started_at.isoformat()}); an admin of the program entering history can backdate "
+            "the start first (PATCH the mentorship with started_at)."
+        )
 
 
 async def create_session(
@@ -128,7 +140,8 @@ async def update_session(
         target = SessionStatus(values.get("status", current))
         if target != current and target not in SESSION_TRANSITIONS[current]:
             raise ConflictError(
-                f"A {current} session cannot become {target}; only a scheduled session "
+                f"{with_article(current).capitalize()} session cannot become {target}; "
+                "only a scheduled session "
                 "changes status (to completed, no_show or cancelled)."
             )
         responded_at = values.get("responded_at")

@@ -2,8 +2,8 @@
 
 1. the issuer is a registered platform (and, for a partner's push, the pusher itself);
 2. `portability.verify.verify_bundle`: size, header, depth, the issuer's key by `kid` (inline
-   JWKS, or its JWKS URL fetched with httpx, cached, refreshed once on an unknown kid — never a
-   key from the token), signature, claims, `aud` (this platform, or `self` for a person's own
+   JWKS, or its JWKS URL fetched under the outbound policy of auth/outbound.py, cached,
+   refreshed once on an unknown kid — never a key from the token), signature, claims, `aud` (this platform, or `self` for a person's own
    bundle), the consent receipt and its status, the body's JSON Schema;
 3. `jti` not seen before from that issuer;
 4. the body upgraded to the current schema version and turned into a typed `ImportPlan`;
@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from auth.jwks_client import JwksCache, JwksFetchError, parse_jwks
+from auth.outbound import OutboundClient
 from graph import imports, platforms
 from graph.db import Graph
 from graph.ids import new_id
@@ -69,8 +68,6 @@ class ImportSettings:
     max_bytes: int
     max_items: int
     single_tx_items: int
-    allow_loopback_http: bool
-    timeout_seconds: float
 
 
 @dataclass(frozen=True)
@@ -113,16 +110,12 @@ def local_id(prefix: str, iss: str, item_id: str) -> str:
 
 class BundleImporter:
     def __init__(
-        self, graph: Graph, http: httpx.AsyncClient, jwks: JwksCache, settings: ImportSettings
+        self, graph: Graph, http: OutboundClient, jwks: JwksCache, settings: ImportSettings
     ) -> None:
         self._graph = graph
         self._jwks = jwks
         self._settings = settings
-        self._status = HttpStatus(
-            http,
-            allow_loopback_http=settings.allow_loopback_http,
-            timeout_seconds=settings.timeout_seconds,
-        )
+        self._status = HttpStatus(http)
 
     async def run(self, token: str, importer: Importer, *, dry_run: bool) -> ImportResult:
         try:

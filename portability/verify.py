@@ -2,7 +2,7 @@
 
 Used by the importer (keys of the registered issuer, status over HTTP), by `rolodex verify` (keys
 from a JWKS file or URL) and by the tests. Order: size cap; header (ES256 only, `typ`
-rolodex-bundle+jwt, no `crit`, a `kid`); JSON depth guard; the key chosen by `kid` from the keys
+rolodex-bundle+jwt, no `crit`, a `kid`); the payload through the untrusted-JSON parser; the key chosen by `kid` from the keys
 the caller trusts (never from the token); signature; `iss` (when expected), `aud` (one of the
 allowed), `exp`, `nbf`, `iat`; the consent receipt (same checks with `typ`
 rolodex-consent-receipt+jwt and the issuer's keys; same `sub` and `aud` as the bundle; unexpired;
@@ -13,17 +13,14 @@ the JSON Schema of its declared version. Each refusal is its own `PortabilityErr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
-from auth import jws
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth import jws, untrusted_json
+from auth.outbound import OutboundClient, OutboundError
 from portability.bundle.schema import SUPPORTED_VERSIONS, schema_errors
 from portability.documents import BUNDLE_TYP, RECEIPT_TYP
 from portability.errors import (
@@ -41,7 +38,7 @@ from portability.errors import (
 from portability.vocabulary import SECTIONS
 
 MAX_BUNDLE_BYTES = 5 * 1024 * 1024
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = untrusted_json.MAX_DEPTH
 MAX_RECEIPT_BYTES = 16 * 1024
 MAX_STATUS_BYTES = 16 * 1024
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "iat", "nbf", "exp", "jti", "rolodex")
@@ -73,44 +70,20 @@ def read_header(token: str, max_bytes: int = MAX_BUNDLE_BYTES) -> jws.Header:
 def peek_claims(token: str) -> dict[str, Any]:
     """The unverified payload — only to learn the issuer, before the signature is checked.
 
-    Refuses payloads nested deeper than MAX_JSON_DEPTH before anything else looks at them.
+    Parsed by the one parser of untrusted JSON (auth/untrusted_json.py: nesting deeper than
+    MAX_JSON_DEPTH, oversized or non-finite numbers, lone surrogates and NUL refused) before
+    anything else looks at it.
     """
     try:
         payload = jws.b64url_decode(token.split(".")[1])
-        text = payload.decode("utf-8")
-    except (jws.JwsError, UnicodeDecodeError, IndexError) as error:
+        claims = untrusted_json.loads(payload, max_depth=MAX_JSON_DEPTH)
+    except (jws.JwsError, IndexError) as error:
         raise BundleMalformedError("The bundle payload is not UTF-8 base64url JSON.") from error
-    if bracket_depth(text) > MAX_JSON_DEPTH:
-        raise BundleMalformedError(f"The bundle nests JSON deeper than {MAX_JSON_DEPTH} levels.")
-    try:
-        claims = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise BundleMalformedError("The bundle payload is not JSON.") from error
+    except untrusted_json.UntrustedJsonError as error:
+        raise BundleMalformedError(f"The bundle payload is refused: {error}") from error
     if not isinstance(claims, dict):
         raise BundleMalformedError("The bundle payload is not a JSON object.")
     return claims
-
-
-def bracket_depth(text: str) -> int:
-    """Maximum bracket nesting, ignoring brackets inside strings (a cheap pre-parse guard)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 KeyLookup = Callable[[str], Awaitable[dict[str, Any] | None]]
@@ -293,26 +266,20 @@ async def check_receipt(
 
 
 class HttpStatus:
-    """Asks a consent status URL over HTTP (outbound policy applied, small answers only)."""
+    """Asks a consent status URL through the outbound policy (auth/outbound.py: total deadline,
+    public addresses, no redirects), reading at most MAX_STATUS_BYTES of the answer."""
 
-    def __init__(
-        self, http: httpx.AsyncClient, *, allow_loopback_http: bool, timeout_seconds: float
-    ) -> None:
+    def __init__(self, http: OutboundClient) -> None:
         self._http = http
-        self._allow_loopback_http = allow_loopback_http
-        self._timeout = timeout_seconds
 
     async def __call__(self, status_url: str) -> str:
         try:
-            check_outbound_url(status_url, allow_loopback_http=self._allow_loopback_http)
-            response = await self._http.get(
-                status_url, timeout=self._timeout, follow_redirects=False
-            )
-        except (OutboundUrlError, httpx.HTTPError) as error:
+            response = await self._http.get(status_url, max_bytes=MAX_STATUS_BYTES)
+        except OutboundError as error:
             raise ConsentUnverifiableError(
-                f"The consent status could not be checked: {type(error).__name__}."
+                f"The consent status could not be checked: {error.detail}"
             ) from error
-        if response.status_code != 200 or len(response.content) > MAX_STATUS_BYTES:
+        if response.status_code != 200:
             raise ConsentUnverifiableError(
                 f"The consent status endpoint answered {response.status_code}."
             )

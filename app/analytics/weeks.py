@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 MAX_WEEKS = 104
 DEFAULT_WEEKS = 12
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class WeekRangeError(ValueError):
@@ -46,6 +47,22 @@ class IsoWeek:
         except ValueError as error:
             raise ValueError(f"{text!r} is not a week of {year}.") from error
         return cls(year, week)
+
+    @classmethod
+    def parse_bound(cls, text: str) -> IsoWeek:
+        """A range bound: an ISO week (`2026-W05`) or a date (`2026-02-03`, taken as the ISO week
+        holding it, as the dashboard's filter does); ValueError for anything else."""
+        if DATE_PATTERN.match(text):
+            try:
+                return cls.containing(date.fromisoformat(text))
+            except ValueError as error:
+                raise ValueError(f"{text!r} is not a calendar date.") from error
+        try:
+            return cls.parse(text)
+        except ValueError as error:
+            raise ValueError(
+                f"{text!r} is neither an ISO week like 2026-W05 nor a date like 2026-02-03."
+            ) from error
 
     @classmethod
     def containing(cls, day: date) -> IsoWeek:
@@ -125,7 +142,8 @@ class WeekRange:
 def week_range(
     first: str | None, last: str | None, tz_name: str | None, *, now: datetime
 ) -> WeekRange:
-    """The weeks from `first` to `last` (both included) in zone `tz_name` (default UTC).
+    """The weeks from `first` to `last` (both included) in zone `tz_name` (default UTC); each
+    bound is an ISO week or a date (the week holding it).
 
     Missing bounds default to the 12 weeks ending with the week `now` falls in (in that zone);
     a missing `first` counts back from `last`, a missing `last` runs 12 weeks on from `first`.
@@ -136,7 +154,7 @@ def week_range(
     parsed: dict[str, IsoWeek | None] = {}
     for field, text in (("from", first), ("to", last)):
         try:
-            parsed[field] = IsoWeek.parse(text) if text is not None else None
+            parsed[field] = IsoWeek.parse_bound(text) if text is not None else None
         except ValueError as error:
             raise WeekRangeError(field, str(error)) from error
     start_week, end_week = parsed["from"], parsed["to"]

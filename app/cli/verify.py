@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from app.settings import Settings
 from auth.jwks_client import MAX_JWKS_BYTES, JwksFetchError, check_jwks_url, parse_jwks
+from auth.outbound import OutboundClient, OutboundPolicy
 from portability.errors import PortabilityError
 from portability.verify import HttpStatus, VerifiedBundle, keys_from, peek_claims, verify_bundle
 
@@ -50,15 +51,17 @@ async def _verify(
     check_status: bool,
     allow_loopback_http: bool,
 ) -> VerifiedBundle:
-    async with httpx.AsyncClient() as http:
-        status = HttpStatus(http, allow_loopback_http=allow_loopback_http, timeout_seconds=10.0)
+    http = OutboundClient(OutboundPolicy(allow_loopback=allow_loopback_http, deadline_seconds=10.0))
+    try:
         return await verify_bundle(
             token,
             keys_from(keys),
             now=datetime.now(UTC),
             audiences={audience} if audience else None,
-            status_of=status if check_status else None,
+            status_of=HttpStatus(http) if check_status else None,
         )
+    finally:
+        await http.aclose()
 
 
 def loopback_http_by_default() -> bool:

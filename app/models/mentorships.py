@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from app.models.common import Id, Reason, RequestBody, ShortText
+from app.models.common import Id, Reason, RequestBody, ShortText, UtcDatetime
 from graph.mentorships import MentorshipStatus, Proposer
 
 
@@ -18,13 +18,31 @@ class MentorshipCreate(RequestBody):
 
 
 class MentorshipPatch(RequestBody):
-    status: MentorshipStatus = Field(
+    """Either a status change (with an optional reason) or, for admins entering history, an
+    earlier `started_at` on its own."""
+
+    status: MentorshipStatus | None = Field(
+        default=None,
         description="proposed → active | declined; active ⇄ paused; "
-        "active | paused → completed | abandoned. Anything else is refused with 409."
+        "active | paused → completed | abandoned. Anything else is refused with 409.",
     )
     reason: Reason | None = Field(
         default=None, description="Kept as `end_reason` when it ends, `pause_reason` when paused."
     )
+    started_at: UtcDatetime | None = Field(
+        default=None,
+        description="Admins of the program entering history, sent alone: move a started "
+        "mentorship's start earlier (never later, never into the future). Sessions cannot be "
+        "scheduled before a mentorship's start.",
+    )
+
+    @model_validator(mode="after")
+    def _status_or_started_at(self) -> MentorshipPatch:
+        if (self.status is None) == (self.started_at is None):
+            raise ValueError("send either status (with an optional reason) or started_at alone")
+        if self.started_at is not None and self.reason is not None:
+            raise ValueError("reason goes with a status change, not with started_at")
+        return self
 
 
 class Mentorship(BaseModel):

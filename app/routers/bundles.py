@@ -62,7 +62,9 @@ async def _export(
     scopes: list[Section] | None,
 ) -> ExportResult:
     try:
-        request.app.state.rate_limits.export.hit(f"{principal.role}:{principal.subject}")
+        await request.app.state.rate_limiter.hit(
+            (request.app.state.rate_limiter.limits.export, f"{principal.role}:{principal.subject}")
+        )
     except RateLimitedError:
         telemetry.count_export("rate_limited", audience)
         raise
@@ -146,12 +148,18 @@ async def download(
     request: Request,
     scopes: Annotated[
         str | None,
-        Query(pattern=r"^[a-z]+(,[a-z]+)*$", description="Comma-separated scopes; default all."),
+        Query(
+            max_length=200,
+            description=f"Comma-separated scopes; default all. Valid: {', '.join(SECTIONS)}.",
+        ),
     ] = None,
 ) -> Response:
-    asked = set(scopes.split(",")) if scopes else set()
+    asked = {part.strip() for part in scopes.split(",") if part.strip()} if scopes else set()
     if not asked <= set(SECTIONS):
-        raise UnprocessableError(f"Unknown scopes: {', '.join(sorted(asked - set(SECTIONS)))}.")
+        raise UnprocessableError(
+            f"Unknown scopes: {', '.join(sorted(asked - set(SECTIONS)))}; "
+            f"the valid scopes are {', '.join(SECTIONS)}."
+        )
     chosen = [section for section in SECTIONS if section in asked] or None
     assert principal.person_id is not None
     result = await _export(request, principal, graph, settings, principal.person_id, "self", chosen)

@@ -7,7 +7,6 @@ the importer has its own problem type; a refused bundle writes nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -25,6 +24,7 @@ from app.errors import (
     problem_responses,
 )
 from app.limits import IMPORT_ENVELOPE_BYTES
+from auth import untrusted_json
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
 from graph import imports
@@ -36,7 +36,6 @@ from portability.errors import (
     UnsupportedMediaTypeError,
 )
 from portability.importer import BundleImporter, Importer
-from portability.verify import MAX_JSON_DEPTH, bracket_depth
 
 router = APIRouter(tags=["imports"])
 log = logging.getLogger("rolodex.imports")
@@ -102,14 +101,10 @@ def _token_from(raw: bytes, content_type: str) -> str:
     if media == "application/jose":
         return text.strip()
     if media in ("application/json", ""):
-        if bracket_depth(text) > MAX_JSON_DEPTH:
-            raise BundleMalformedError(
-                f"The request nests JSON deeper than {MAX_JSON_DEPTH} levels."
-            )
         try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BundleMalformedError("The request body is not JSON.") from error
+            document = untrusted_json.loads(text)
+        except untrusted_json.UntrustedJsonError as error:
+            raise BundleMalformedError(f"The request body is refused: {error}") from error
         if (
             not isinstance(document, dict)
             or not isinstance(document.get("bundle"), str)
@@ -176,7 +171,9 @@ async def create(
 ) -> Any:  # an ImportReport, or the problem of the check that failed
     importer = _importer_of(principal)
     try:
-        request.app.state.rate_limits.imports.hit(f"{principal.role}:{principal.subject}")
+        await request.app.state.rate_limiter.hit(
+            (request.app.state.rate_limiter.limits.imports, f"{principal.role}:{principal.subject}")
+        )
     except RateLimitedError:
         telemetry.count_import("rejected", RateLimitedError.slug)
         raise

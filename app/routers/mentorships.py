@@ -11,6 +11,7 @@ from app.access import (
     ReachedMentorship,
     ReachedPerson,
     admin_scope,
+    check_backdated_start,
     check_proposal,
     check_transition,
 )
@@ -78,7 +79,14 @@ async def transition(
 ) -> Mentorship:
     """Follows the state machine (409 otherwise). A proposal is accepted by the side that did not
     propose (the mentor when an admin proposed) or an admin; either side declines, pauses,
-    resumes, completes or abandons."""
+    resumes, completes or abandons. An admin of the program entering history sends `started_at`
+    alone to move a started mentorship's start earlier; sessions are never scheduled before the
+    start."""
+    if body.started_at is not None:
+        check_backdated_start(principal, current)
+        row = await mentorships.backdate_start(graph, current.id, body.started_at)
+        return Mentorship.model_validate(row)
+    assert body.status is not None
     check_transition(principal, current, body.status)
     row = await mentorships.transition(graph, current.id, body.status, body.reason)
     return Mentorship.model_validate(row)

@@ -52,7 +52,8 @@ def weeks_asked(
         Query(
             alias="from",
             max_length=16,
-            description="First ISO week, e.g. `2026-W01` (default: 11 weeks before `to`).",
+            description="First ISO week, e.g. `2026-W01`, or a date, e.g. `2026-01-02` (the "
+            "ISO week holding it); default: 11 weeks before `to`.",
         ),
     ] = None,
     last: Annotated[
@@ -60,7 +61,8 @@ def weeks_asked(
         Query(
             alias="to",
             max_length=16,
-            description="Last ISO week, included (default: the current week).",
+            description="Last ISO week, included, or a date (the ISO week holding it); "
+            "default: the current week.",
         ),
     ] = None,
     tz: Annotated[

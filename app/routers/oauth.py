@@ -18,8 +18,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.deps import GraphDep, SettingsDep
+from app.errors import RateLimitedError
+from app.ratelimit import RateLimiter
 from auth.principals import PARTNER_SCOPES, Role
-from auth.secrets import verify_secret
+from auth.secrets import SecretVerifier, VerifierBusyError
 from auth.tokens import issue_access_token
 from graph.clients import find_client
 
@@ -73,7 +75,13 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
             "description": "invalid_request, invalid_scope or unsupported_grant_type",
         },
         401: {"model": OAuthError, "description": "invalid_client"},
-        429: {"description": "Too many token requests"},
+        429: {
+            "description": "Too many token requests (per client id, per source address or in "
+            "all): problem+json with Retry-After",
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        },
     },
 )
 async def token(
@@ -94,14 +102,26 @@ async def token(
         )
     if not client_id or not client_secret:
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required.")
-    request.app.state.rate_limits.token.hit(f"client:{client_id}")
+    limiter: RateLimiter = request.app.state.rate_limiter
+    address = request.client.host if request.client else "unknown"
+    # Address first: a flood from one address stops there and does not use up everyone's
+    # ceiling; the ceiling before the client id, so a refused flood creates no per-id counters.
+    await limiter.hit(
+        (limiter.limits.token_address, address),
+        (limiter.limits.token_global, "*"),
+        (limiter.limits.token_client, client_id),
+    )
 
     client = await find_client(graph, client_id)
-    if (
-        not verify_secret(client_secret, client.secret_hash if client else None)
-        or client is None
-        or client.disabled
-    ):
+    verifier: SecretVerifier = request.app.state.secret_verifier
+    try:
+        valid = await verifier.verify(client_secret, client.secret_hash if client else None)
+    except VerifierBusyError as busy:
+        raise RateLimitedError(
+            "Too many token requests are being checked; retry shortly.",
+            headers={"Retry-After": "1"},
+        ) from busy
+    if not valid or client is None or client.disabled:
         return _oauth_error(
             401,
             "invalid_client",

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.deps import GraphDep, SettingsDep
+from app.deps import GraphDep, OutboundDep
 from app.errors import ConflictError, NotFoundError, UnprocessableError, problem_responses
 from app.pagination import Page, PageDep, page_of
 from auth.jwks_client import JwksFetchError, parse_jwks
-from auth.outbound import OutboundUrlError, check_outbound_url
+from auth.outbound import OutboundPolicy, OutboundUrlError
 from auth.security import OperatorPrincipal
 from graph import platforms
 from graph.values import Row
@@ -94,11 +94,13 @@ class Platform(BaseModel):
     updated_at: datetime
 
 
-def _check_urls(fields: dict[str, Any], allow_loopback_http: bool) -> None:
-    for name in ("jwks_url", "webhook_url"):
+def _check_urls(fields: dict[str, Any], policy: OutboundPolicy) -> None:
+    """The issuer (it prefixes consent status URLs), the JWKS and the webhook URL must all be URLs
+    the outbound policy lets this service call: absolute https with an acceptable host."""
+    for name in ("issuer", "jwks_url", "webhook_url"):
         if fields.get(name):
             try:
-                check_outbound_url(fields[name], allow_loopback_http=allow_loopback_http)
+                policy.check_url(fields[name])
             except OutboundUrlError as error:
                 raise UnprocessableError(f"{name}: {error}") from error
 
@@ -118,11 +120,11 @@ async def create(
     body: PlatformCreate,
     operator: OperatorPrincipal,
     graph: GraphDep,
-    settings: SettingsDep,
+    outbound: OutboundDep,
     response: Response,
 ) -> Platform:
     fields = body.model_dump()
-    _check_urls(fields, settings.is_development)
+    _check_urls(fields, outbound.policy)
     row = await platforms.register_platform(graph, fields, datetime.now(UTC))
     response.headers["Location"] = f"/v1/admin/platforms/{row['id']}"
     return _platform(row)
@@ -156,12 +158,12 @@ async def update(
     body: PlatformUpdate,
     operator: OperatorPrincipal,
     graph: GraphDep,
-    settings: SettingsDep,
+    outbound: OutboundDep,
 ) -> Platform:
     changes = body.model_dump(exclude_unset=True)
     if any(changes.get(name) is None for name in ("name", "issuer") if name in changes):
         raise UnprocessableError("name and issuer cannot be removed.")
-    _check_urls(changes, settings.is_development)
+    _check_urls(changes, outbound.policy)
     if changes.get("jwks"):
         changes["jwks_url"] = None
     elif changes.get("jwks_url"):

@@ -32,6 +32,7 @@ async def create_session(
 ) -> Session:
     """The mentor, the mentee or an admin of the program schedules; the mentorship must be
     active (409 otherwise)."""
+    sessions.check_not_before_start(mentorship.started_at, body.scheduled_at)
     row = await sessions.create_session(graph, mentorship.id, body.scheduled_at, body.requested_at)
     response.headers["Location"] = f"/v1/sessions/{row['id']}"
     return Session.model_validate(row)

@@ -295,11 +295,13 @@ def test_mentee_download_is_a_jose_file(
         response.headers["content-disposition"] == f'attachment; filename="rolodex-{SUBJECT}.jose"'
     )
     assert _payload(response.text)["rolodex"]["scopes"] == ["outcomes", "profile"]
-    assert (
-        client.get(
-            "/v1/me/bundle?scopes=profile,nope", headers=tokens.headers(SUBJECT, "mentee")
-        ).status_code
-        == 422
+    unknown = client.get(
+        "/v1/me/bundle?scopes=profile,bogus", headers=tokens.headers(SUBJECT, "mentee")
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == (
+        "Unknown scopes: bogus; the valid scopes are "
+        "profile, contacts, mentorships, sessions, outcomes, preferences."
     )
     assert client.get("/v1/me/bundle", headers=tokens.headers("root", "admin")).status_code == 403
 

@@ -33,7 +33,7 @@ def _unb64(segment: str) -> bytes:
 
 
 async def _counts(graph: Graph) -> tuple[int, int]:
-    nodes = await graph.query("MATCH (n) RETURN count(n) AS n")
+    nodes = await graph.query("MATCH (n) WHERE NOT n:RateCounter RETURN count(n) AS n")
     rels = await graph.query("MATCH ()-[r]->() RETURN count(r) AS n")
     return int(nodes[0]["n"]), int(rels[0]["n"])
 

@@ -293,3 +293,79 @@ async def test_a_persons_mentorships(
     # The mentee reaches the mentorship, not the mentor's list.
     hidden(client.get(path, headers=tokens.headers(mentee["id"], "mentee")), "person", mentor["id"])
     problem(client.get(path, params={"status": "nope"}, headers=as_mentor), 422)
+
+
+async def test_state_machine_messages_use_the_right_article(
+    client: TestClient, tokens: TokenFactory, graph: Graph
+) -> None:
+    mentor, mentee, cohort = await builders.pair(graph)
+    row = await builders.mentorship(
+        graph, mentor["id"], mentee["id"], cohort["id"], status=MentorshipStatus.ACTIVE
+    )
+    headers = tokens.headers(mentor["id"], "mentor")
+    body = problem(
+        client.patch(f"/v1/mentorships/{row['id']}", json={"status": "proposed"}, headers=headers),
+        409,
+    )
+    assert body["detail"].startswith("An active mentorship cannot become proposed; ")
+    ok(client.patch(f"/v1/mentorships/{row['id']}", json={"status": "abandoned"}, headers=headers))
+    gone = problem(
+        client.patch(f"/v1/mentorships/{row['id']}", json={"status": "active"}, headers=headers),
+        409,
+    )
+    assert gone["detail"].startswith("An abandoned mentorship cannot become active; ")
+
+
+async def test_an_admin_entering_history_backdates_the_start_and_sessions_follow_it(
+    client: TestClient, tokens: TokenFactory, graph: Graph
+) -> None:
+    """The rule: sessions are never scheduled before a mentorship started; an admin entering
+    history moves the start earlier (`started_at` alone), then logs the earlier sessions."""
+    mentor, mentee, cohort = await builders.pair(graph)
+    admin = tokens.headers("pa", "admin", programs=[cohort["program_id"]])
+    row = await builders.mentorship(
+        graph, mentor["id"], mentee["id"], cohort["id"], status=MentorshipStatus.ACTIVE
+    )
+    path = f"/v1/mentorships/{row['id']}"
+    sessions_path = f"{path}/sessions"
+    early = {"scheduled_at": "2025-01-13T09:00:00Z"}
+    refused = problem(client.post(sessions_path, json=early, headers=admin), 422)
+    assert "backdate" in refused["detail"]
+    # Only an admin of the program backdates; never into the future, never later.
+    backdate = {"started_at": "2025-01-06T09:00:00Z"}
+    problem(client.patch(path, json=backdate, headers=tokens.headers(mentor["id"], "mentor")), 403)
+    problem(client.patch(path, json={"started_at": "2099-01-01T00:00:00Z"}, headers=admin), 422)
+    problem(
+        client.patch(path, json={**backdate, "status": "paused"}, headers=admin), 422
+    )  # one thing at a time
+    moved = ok(client.patch(path, json=backdate, headers=admin))
+    assert moved["started_at"] == "2025-01-06T09:00:00Z"
+    assert moved["status"] == "active"
+    logged = client.post(sessions_path, json=early, headers=admin)
+    assert logged.status_code == 201, logged.text
+    problem(
+        client.post(sessions_path, json={"scheduled_at": "2024-12-30T09:00:00Z"}, headers=admin),
+        422,
+    )
+    later = problem(
+        client.patch(path, json={"started_at": "2025-02-01T00:00:00Z"}, headers=admin), 422
+    )
+    assert "only move earlier" in later["detail"]
+
+
+async def test_a_session_before_an_ordinary_start_is_refused(
+    client: TestClient, tokens: TokenFactory, graph: Graph
+) -> None:
+    mentor, mentee, cohort = await builders.pair(graph)
+    row = await builders.mentorship(
+        graph, mentor["id"], mentee["id"], cohort["id"], status=MentorshipStatus.ACTIVE
+    )
+    body = problem(
+        client.post(
+            f"/v1/mentorships/{row['id']}/sessions",
+            json={"scheduled_at": "2020-01-01T09:00:00Z"},
+            headers=tokens.headers(mentee["id"], "mentee"),
+        ),
+        422,
+    )
+    assert "backdate" in body["detail"]

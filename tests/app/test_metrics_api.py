@@ -159,7 +159,8 @@ async def test_default_range_is_the_twelve_weeks_ending_this_week(
         ("from=2026-5&to=2026-W06", "from"),
         ("from=2025-W53&to=2026-W02", "from"),
         ("from=W05&to=2026-W06", "from"),
-        ("from=2026-W01&to=2026-01-05", "to"),
+        ("from=2026-W01&to=2026-02-30", "to"),
+        ("from=2026-1-5&to=2026-W06", "from"),
         ("from=2026-W10&to=2026-W09", "from"),
         ("from=2024-W01&to=2025-W53", "to"),
         ("from=2024-W01&to=2026-W01", "to"),  # 105 weeks
@@ -177,6 +178,19 @@ def test_bad_ranges_are_422_naming_the_parameter(
         assert body["type"] == "https://rolodex.dev/problems/validation-failed"
         assert body["errors"][0]["loc"] == ["query", field]
         assert body["detail"] == f"Fix the invalid fields: query.{field}"
+
+
+def test_dates_are_taken_as_the_iso_week_holding_them(
+    client: TestClient, tokens: TokenFactory
+) -> None:
+    admin = tokens.headers("op", "admin")
+    for route in ("/v1/metrics/weekly", "/v1/metrics/network"):
+        body = ok(client.get(f"{route}?from=2026-01-01&to=2026-01-18", headers=admin))
+        # 2026-01-01 is the Thursday of 2026-W01; 2026-01-18 the Sunday of 2026-W03.
+        assert (body["from"], body["to"]) == ("2026-W01", "2026-W03")
+        assert [row["week"] for row in body["weeks"]] == ["2026-W01", "2026-W02", "2026-W03"]
+    mixed = ok(client.get("/v1/metrics/weekly?from=2025-12-29&to=2026-W02", headers=admin))
+    assert (mixed["from"], mixed["to"]) == ("2026-W01", "2026-W02")
 
 
 def test_a_range_of_104_weeks_is_allowed(client: TestClient, tokens: TokenFactory) -> None:

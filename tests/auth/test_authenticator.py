@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
 from auth import jws
@@ -16,6 +16,7 @@ from auth.authenticator import Authenticator, ExternalIdentityProvider
 from auth.errors import InvalidTokenError
 from auth.jwks_client import JwksCache, JwksFetchError, check_jwks_url
 from auth.keys import KeyRing, new_key
+from auth.outbound import OutboundClient, OutboundPolicy
 from auth.principals import Role
 
 AUDIENCE = "https://rolodex.test"
@@ -74,7 +75,7 @@ def _external_token(ring: KeyRing, issuer: str, role: str = "mentee") -> str:
     return jws.sign(claims, ring.active, "at+jwt")
 
 
-def _authenticator(idp: JwksServer, http_client: httpx.AsyncClient) -> Authenticator:
+def _authenticator(idp: JwksServer, http_client: OutboundClient) -> Authenticator:
     own = new_key("access", datetime.now(UTC))
     return Authenticator(
         KeyRing(name="access", keys=[own], active_kid=own.kid),
@@ -83,12 +84,21 @@ def _authenticator(idp: JwksServer, http_client: httpx.AsyncClient) -> Authentic
         external=ExternalIdentityProvider(
             issuer="https://idp.test", jwks_url=idp.url, audience=AUDIENCE
         ),
-        jwks_cache=JwksCache(http_client, allow_loopback_http=True, min_refresh_interval_seconds=0),
+        jwks_cache=JwksCache(http_client, min_refresh_interval_seconds=0),
     )
 
 
+@contextlib.asynccontextmanager
+async def _outbound() -> AsyncIterator[OutboundClient]:
+    client = OutboundClient(OutboundPolicy(allow_loopback=True))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
 async def test_external_token_is_accepted_and_the_jwks_cached(idp: JwksServer) -> None:
-    async with httpx.AsyncClient() as http_client:
+    async with _outbound() as http_client:
         authenticator = _authenticator(idp, http_client)
         for _ in range(3):
             principal = await authenticator.authenticate(
@@ -100,7 +110,7 @@ async def test_external_token_is_accepted_and_the_jwks_cached(idp: JwksServer) -
 
 
 async def test_unknown_kid_refreshes_once_then_refuses(idp: JwksServer) -> None:
-    async with httpx.AsyncClient() as http_client:
+    async with _outbound() as http_client:
         authenticator = _authenticator(idp, http_client)
         await authenticator.authenticate(_external_token(idp.ring, "https://idp.test"))
         stranger = new_key("idp", datetime.now(UTC))
@@ -114,7 +124,7 @@ async def test_unknown_kid_refreshes_once_then_refuses(idp: JwksServer) -> None:
 
 
 async def test_a_rotated_idp_key_is_found_after_one_refresh(idp: JwksServer) -> None:
-    async with httpx.AsyncClient() as http_client:
+    async with _outbound() as http_client:
         authenticator = _authenticator(idp, http_client)
         await authenticator.authenticate(_external_token(idp.ring, "https://idp.test"))
         idp.ring.rotate(datetime.now(UTC), timedelta(hours=1))
@@ -124,7 +134,7 @@ async def test_a_rotated_idp_key_is_found_after_one_refresh(idp: JwksServer) -> 
 
 
 async def test_an_external_idp_cannot_mint_partners(idp: JwksServer) -> None:
-    async with httpx.AsyncClient() as http_client:
+    async with _outbound() as http_client:
         authenticator = _authenticator(idp, http_client)
         with pytest.raises(InvalidTokenError) as refused:
             await authenticator.authenticate(

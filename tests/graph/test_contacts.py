@@ -87,3 +87,17 @@ async def test_contacts_page_by_cursor(graph: Graph) -> None:
     )
     assert [c["id"] for c in first.items + second.items] == [c["id"] for c in made]
     assert second.next_cursor is None
+
+
+async def test_the_export_gives_people_the_email_the_owner_recorded(graph: Graph) -> None:
+    """A contact who is a person exports the e-mail the owner recorded for them, never the
+    person's own (private) address."""
+    owner = await builders.person(graph, "Owner")
+    noted = await builders.person(graph, "Noted", email="own@example.org", discoverable=True)
+    silent = await builders.person(graph, "Silent", email="private@example.org", discoverable=True)
+    await contacts.add_contact(
+        graph, owner["id"], {"email": "noted@example.org"}, person_id=noted["id"]
+    )
+    await contacts.add_contact(graph, owner["id"], {}, person_id=silent["id"])
+    emails = {row["name"]: row["email"] for row in await contacts.all_contacts(graph, owner["id"])}
+    assert emails == {"Noted": "noted@example.org", "Silent": None}

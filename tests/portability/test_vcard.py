@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import vobject
 
+from personal.vcard_import import parse
 from portability import vcard
 
 AT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -60,10 +61,11 @@ def test_a_card_has_the_rfc_properties_and_crlf_endings() -> None:
     assert lines[-1] == ""
     assert "\n" not in text.replace("\r\n", "")
     assert "FN:Grace Brewster Hopper" in lines
-    assert "N:Hopper;Grace Brewster;;;" in lines
+    assert lines[2] == f"PRODID:{vcard.PRODID}"
+    assert "N:Hopper;Grace;Brewster;;" in lines
     assert "NOTE:COBOL\\, compilers" in lines
     assert "CATEGORIES:met-at-event" in lines
-    assert "X-ROLODEX-SINCE:1959-05-28" in lines
+    assert "X-ROLODEX-SINCE;VALUE=date:19590528" in lines
     assert "REV:20300102T030405Z" in lines
     assert any(line.startswith("UID:urn:uuid:") for line in lines)
 
@@ -95,6 +97,39 @@ def test_a_real_parser_round_trips_awkward_values() -> None:
     assert first.email.value == "zoe@example.org"
     assert first.title.value == "Head of\nThings"
     assert first.org.value == ["Acme; Widgets, Inc. \\ R&D"]  # one unit: `;` was escaped
-    assert (first.n.value.family, first.n.value.given) == ("Very" * 20, "Zoë Ünïcödé-Longname")
+    assert (first.n.value.family, first.n.value.given) == ("Very" * 20, "Zoë")
+    assert first.n.value.additional == "Ünïcödé-Longname"
     assert second.fn.value == "Plain"
     assert not hasattr(second, "email")
+
+
+@pytest.mark.parametrize(
+    ("name", "n"),
+    [
+        ("Dr. Mary Ann van der Berg Jr.", "N:van der Berg;Mary;Ann;Dr.;Jr."),
+        ("Ada Lovelace", "N:Lovelace;Ada;;;"),
+        ("Cher", "N:;Cher;;;"),
+        ("José María García-López", "N:García-López;José;María;;"),
+    ],
+)
+def test_names_are_split_by_a_real_name_parser(name: str, n: str) -> None:
+    lines = vcard.card(_contact(name=name)).split("\r\n")
+    assert n in lines
+    parsed = vobject.readOne(vcard.card(_contact(name=name)))
+    assert parsed.fn.value == name
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\v", "\f", "\r", "\r\n"])
+def test_every_line_separator_in_a_text_value_is_escaped(separator: str) -> None:
+    text = vcard.card(_contact(name="X", context=f"first{separator}second"))
+    assert "NOTE:first\\nsecond" in text.split("\r\n")
+    body = text.replace("\r\n", "")
+    for raw in ("\u2028", "\u2029", "\x85", "\v", "\f", "\r", "\n"):
+        assert raw not in body
+    assert vobject.readOne(text).note.value == "first\nsecond"
+
+
+def test_since_reads_back_through_the_importer() -> None:
+    text = vcard.card(_contact(name="Grace Hopper", since=date(1959, 5, 28)))
+    [parsed] = parse(text.encode(), max_cards=10)
+    assert parsed.since == date(1959, 5, 28)

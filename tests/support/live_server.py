@@ -72,7 +72,7 @@ class LiveServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _environment(settings: Settings) -> dict[str, str]:
+def _environment(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The parent's environment without any ROLODEX_/NEO4J_ setting, then the server's own."""
     inherited = {
         name: value
@@ -91,17 +91,34 @@ def _environment(settings: Settings) -> dict[str, str]:
         "NEO4J_USER": settings.neo4j_user,
         "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
         "NEO4J_DATABASE": settings.neo4j_database,
+        **(extra or {}),
     }
 
 
 @contextmanager
-def live_server(suite_settings: Settings, workdir: Path) -> Iterator[LiveServer]:
-    """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready."""
+def live_server(
+    suite_settings: Settings,
+    workdir: Path,
+    *,
+    public_url: str | None = None,
+    keys_dir: Path | None = None,
+    environment: dict[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready.
+
+    Several instances behind one load balancer share `public_url` (the issuer) and `keys_dir`;
+    `environment` adds or overrides `ROLODEX_*` settings of the process.
+    """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = suite_settings.model_copy(
-        update={"public_url": base_url, "keys_dir": workdir / "keys", "token_audience": None}
+        update={
+            "public_url": public_url or base_url,
+            "keys_dir": keys_dir or workdir / "keys",
+            "token_audience": None,
+        }
     )
+    workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "server.log"
     command = [
         sys.executable,
@@ -119,7 +136,11 @@ def live_server(suite_settings: Settings, workdir: Path) -> Iterator[LiveServer]
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=_environment(settings), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env=_environment(settings, environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = LiveServer(base_url=base_url, settings=settings, log_path=log_path)
     try:
