@@ -49,6 +49,7 @@ def server_env() -> dict[str, str]:
         "ROLODEX_LOG_LEVEL": "WARNING",
         "ROLODEX_WEBHOOK_WORKER_ENABLED": "false",
         "ROLODEX_RATE_LIMIT_EXPORT_PER_MINUTE": "100000000",
+        "ROLODEX_RATE_LIMIT_IMPORT_PER_MINUTE": "100000000",
         "ROLODEX_RATE_LIMIT_BURST": "100000000",
     }
 
