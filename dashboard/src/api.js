@@ -62,6 +62,9 @@ export const api = {
   network: (params, options) => getJson("/v1/metrics/network", params, options),
   fastFail: (params, options) => getJson("/v1/metrics/fast-fail", params, options),
   outcomes: (cohortId, options) => getJson(`/v1/cohorts/${encode(cohortId)}/outcomes`, {}, options),
+  // Admins find people of their programs by a part of the name (the API keeps to their reach).
+  findPeople: (name, options) => getJson("/v1/people", { name, limit: 20 }, options),
+  person: (personId, options) => getJson(`/v1/people/${encode(personId)}`, {}, options),
   egoNetwork: (personId, depth, options) =>
     getJson(`/v1/people/${encode(personId)}/network`, { depth }, options),
 };

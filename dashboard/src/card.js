@@ -52,9 +52,12 @@ function ready(card, summary) {
 
 // Show a chart (ECharts `option`) with its summary and data table; `extra` is any further content
 // (figures, lists) shown between chart and table.
-export function showChart(card, { summary, option, table, tableLabel = "data table", extra = null }) {
+export function showChart(card, { summary, option, table, tableLabel = "data table", extra = null, height = null }) {
   const p = ready(card, summary);
   p.chart.hidden = false;
+  // A chart whose rows grow with the data (one bar per outcome) asks for its height (CSSOM, which
+  // the CSP allows; no style attribute is parsed).
+  p.chart.style.height = height ? `${height}px` : "";
   p.chart.setAttribute("aria-label", summary);
   const chart = chartIn(p.chart);
   chart.setOption(option, { notMerge: true });

@@ -36,7 +36,18 @@ const redrawOnResize =
     : null;
 
 function nodeName(node) {
-  return node.display_name || node.id;
+  const name = node.display_name || node.id;
+  // Two people with the same name are told apart by the end of their id.
+  return current && duplicateNames(current).has(name) ? `${name} (…${node.id.slice(-4)})` : name;
+}
+
+function duplicateNames(network) {
+  const seen = new Map();
+  for (const node of network.nodes) {
+    const name = node.display_name || node.id;
+    seen.set(name, (seen.get(name) || 0) + 1);
+  }
+  return new Set([...seen].filter(([, n]) => n > 1).map(([name]) => name));
 }
 
 function neighbours(network, id) {
@@ -90,12 +101,15 @@ function graphOption(network, width, height) {
   return {
     animationDurationUpdate: 300,
     tooltip: { renderMode: "richText", confine: true, formatter: (p) => p.data.label_text },
-    legend: { top: 0, left: 0, data: DISTANCE_NAMES.slice(0, network.depth + 1) },
+    // The legend sits in its own strip below the graph, so it never covers a label.
+    legend: { bottom: 0, left: "center", data: DISTANCE_NAMES.slice(0, network.depth + 1) },
     series: [
       {
         type: "graph",
         layout: "force",
         roam: true,
+        top: 8,
+        bottom: 36,
         draggable: true,
         scaleLimit: { min: 0.2, max: 6 },
         categories: DISTANCE_NAMES.slice(0, network.depth + 1).map((name, i) => ({
@@ -146,17 +160,70 @@ function nodesTable(network) {
   });
 }
 
+const ID_PATTERN = /^(per|demo)[-_][A-Za-z0-9_-]+$/;
+
+// A name typed in the box: find the people it names (within the admin's programs). One match is
+// explored; several are offered as buttons, told apart by headline and id.
+async function findByName(text, mine) {
+  const status = byId("explorer-status");
+  const choices = byId("explorer-choices");
+  status.textContent = `Looking for people named "${text}"…`;
+  let found;
+  try {
+    found = (await api.findPeople(text)).items;
+  } catch (error) {
+    if (mine !== generation) return null;
+    status.textContent = `People could not be searched: ${error.message}`;
+    return null;
+  }
+  if (mine !== generation) return null;
+  if (found.length === 1) return found[0].id;
+  clear(choices);
+  if (!found.length) {
+    status.textContent = `Nobody named "${text}" in your programs. Try part of the name, or a person id.`;
+    return null;
+  }
+  status.textContent = `${found.length}${found.length === 20 ? "+" : ""} people match "${text}": choose one.`;
+  choices.hidden = false;
+  choices.append(
+    ...found.map((person) =>
+      h(
+        "li",
+        {},
+        h("button", {
+          type: "button",
+          class: "link-button",
+          "data-person-id": person.id,
+          onclick: () => explore(person.id),
+          text: person.display_name,
+        }),
+        ` ${person.headline ? `${person.headline} · ` : ""}${person.id}`,
+      ),
+    ),
+  );
+  return null;
+}
+
 export async function explore(personId, depth) {
   const input = byId("explorer-person");
   const depthSelect = byId("explorer-depth");
-  const id = (personId ?? input.value).trim();
+  let id = (personId ?? input.value).trim();
+  const choices = byId("explorer-choices");
+  clear(choices);
+  choices.hidden = true;
+  if (id && !ID_PATTERN.test(id)) {
+    const mine = ++generation;
+    const chosen = await findByName(id, mine);
+    if (!chosen) return;
+    id = chosen;
+  }
   const hops = Number(depth ?? depthSelect.value);
   input.value = id;
   const status = byId("explorer-status");
   const graphBox = byId("explorer-graph");
   const section = byId("explorer");
   if (!id) {
-    status.textContent = "Enter a person id.";
+    status.textContent = "Enter a name or a person id.";
     input.focus();
     return;
   }
@@ -219,6 +286,7 @@ export function resetExplorer() {
   clear(byId("explorer-table"));
   byId("explorer-status").textContent = "";
   byId("explorer-person").value = "";
+  clear(byId("explorer-choices")).hidden = true;
   delete byId("explorer").dataset.state;
 }
 

@@ -180,6 +180,21 @@ function queryKey(query) {
   return search.toString();
 }
 
+// Display names of people (the fast-fail list names mentors and mentees, not ids); one that cannot
+// be read keeps its id.
+async function personNames(ids, signal) {
+  const unique = [...new Set(ids)];
+  const found = await Promise.all(
+    unique.map((id) =>
+      api
+        .person(id, { signal })
+        .then((person) => [id, person.display_name])
+        .catch(() => [id, null]),
+    ),
+  );
+  return new Map(found.filter(([, name]) => name));
+}
+
 function exploreFromList(personId) {
   byId("explorer").scrollIntoView({ block: "start" });
   explore(personId);
@@ -246,9 +261,16 @@ async function refresh() {
 
   const fastFail = api
     .fastFail({ program_id: query.program_id, cohort_id: query.cohort_id }, { signal })
-    .then((report) => {
+    .then(async (report) => {
+      const names = await personNames(report.items.flatMap((item) => [item.mentor_id, item.mentee_id]), signal);
       if (!current()) return;
-      renderFastFail(cards.fastFail(), report, exploreFromList, new Map(state.cohorts.map((c) => [c.id, c.name])));
+      renderFastFail(
+        cards.fastFail(),
+        report,
+        exploreFromList,
+        new Map(state.cohorts.map((c) => [c.id, c.name])),
+        names,
+      );
     })
     .catch(failed([cards.fastFail], "Fast-fail signals"));
 

@@ -371,6 +371,20 @@ async def test_sign_in_filters_and_network_explorer(
     await page.locator("#explorer").scroll_into_view_if_needed()
     print(f"explorer: {len(network['nodes'])} people, {len(network['edges'])} connections")
 
+    # A person is found by name: one match opens their network, several are offered to choose.
+    eve_name = eve["display_name"]
+    await page.fill("#explorer-person", eve_name)
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_selector(f"#explorer-graph[data-centre='{eve['id']}']")
+    await page.fill("#explorer-person", "zzz-nobody")
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_function(
+        "() => document.getElementById('explorer-status').textContent.includes('Nobody named')"
+    )
+    await page.fill("#explorer-person", centre)
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_selector(f"#explorer-graph[data-centre='{centre}']")
+
     # Screenshots at both widths; nothing overflows sideways on the phone.
     await page.evaluate("window.scrollTo(0, 0)")
     shots = [
@@ -534,8 +548,13 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
     expect_rows(
         await table_cells(page, "view-degree"),
         growth["degree_histogram"],
-        {"degree": lambda v: COUNT(v) if isinstance(v, int) else TEXT(v), "people": COUNT},
+        {"degree": bucket_label, "people": COUNT},
     )
+    labels = await page.evaluate(
+        "() => [...document.querySelectorAll('#view-degree .table-slot tbody th')]"
+        ".map(th => th.textContent.trim())"
+    )
+    assert labels == [bucket_label(row["degree"]) for row in growth["degree_histogram"]]
     figures = await figure_cells(page, "view-degree")
     assert figures["mean_degree"] == (growth["mean_degree"], NUMBER(growth["mean_degree"]))
     assert figures["largest_component_share"] == (
@@ -558,6 +577,20 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
         (item["mentorship_id"], item["mentee_id"], [reason["code"] for reason in item["reasons"]])
         for item in items
     ]
+    # People are shown by name (each a link to the explorer), never by raw id.
+    names = {}
+    for item in items:
+        for key in ("mentor_id", "mentee_id"):
+            person = (await api.get(f"/v1/people/{item[key]}")).json()
+            names[item[key]] = person["display_name"]
+    for row, item in zip(shown, items, strict=True):
+        assert row["mentee_id"][1] == names[item["mentee_id"]]
+        assert row["mentor_id"][1] == names[item["mentor_id"]]
+        assert row["mentorship_id"][1] == f"{names[item['mentor_id']]} → {names[item['mentee_id']]}"
+    if items:
+        fast_fail_text = await page.text_content("#view-fast-fail table")
+        assert fast_fail_text is not None
+        assert not re.search(r"\b(mnt|per|coh)_", fast_fail_text)
     details = await page.eval_on_selector_all(
         "#view-fast-fail .reasons li", "items => items.map(li => li.textContent)"
     )
@@ -577,6 +610,17 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
         outcome_rows += answer.json()["outcomes"]
     assert len(outcome_rows) == 3 * len(cohort_ids)
     expect_outcomes(await table_cells(page, "view-outcomes"), outcome_rows)
+
+
+def bucket_label(floor: Any) -> str:
+    """The degree histogram's bucket names: exact below 10, then 10-19, 20-49, 50-99, ... (with
+    an en dash)."""
+    if not isinstance(floor, int) or floor < 10:
+        return str(floor)
+    scale = 10 ** (len(str(floor)) - 1)
+    step = floor // scale
+    upper = {1: 2, 2: 5, 5: 10}[step] * scale
+    return f"{floor}\u2013{upper - 1}"
 
 
 def expect_outcomes(shown: list[dict[str, tuple[Any, str]]], rows: list[dict[str, Any]]) -> None:

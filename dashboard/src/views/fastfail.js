@@ -6,17 +6,31 @@ import { fmt } from "../format.js";
 import { dataTable } from "../table.js";
 import { showContent, showMessage } from "../card.js";
 
-export function renderFastFail(card, report, explore, cohortNames = new Map()) {
+export function renderFastFail(card, report, explore, cohortNames = new Map(), personNames = new Map()) {
   const items = report.items;
   if (!items.length) return showMessage(card, "No fast-fail signals: every active mentorship looks on track.");
+  const name = (id) => personNames.get(id) || id;
+  // Names, not ids; each opens the explorer on that person (the id stays in the tooltip).
   const person = (id) =>
-    h("button", { type: "button", class: "link-button", title: "Show this person's network", onclick: () => explore(id), text: id });
+    h("button", {
+      type: "button",
+      class: "link-button",
+      title: `Show the network of ${name(id)} (${id})`,
+      "data-person-id": id,
+      onclick: () => explore(id),
+      text: name(id),
+    });
   const table = dataTable({
     caption: "Mentorships with fast-fail signals",
     className: "data-table fast-fail",
     rows: items,
     columns: [
-      { key: "mentorship_id", label: "Mentorship", header: true, format: fmt.text },
+      {
+        key: "mentorship_id",
+        label: "Mentorship",
+        header: true,
+        render: (r) => h("span", { title: r.mentorship_id, text: `${name(r.mentor_id)} → ${name(r.mentee_id)}` }),
+      },
       { key: "mentor_id", label: "Mentor", render: (r) => person(r.mentor_id) },
       { key: "mentee_id", label: "Mentee", render: (r) => person(r.mentee_id) },
       { key: "cohort_id", label: "Cohort", render: (r) => cohortNames.get(r.cohort_id) || r.cohort_id },

@@ -21,31 +21,58 @@ export function renderGrowth(card, report) {
     `By ${last.week}: ${fmt.count(last.cumulative_people)} people, ${fmt.count(last.cumulative_contacts)} contacts, ` +
     `${fmt.count(last.cumulative_mentorships)} mentorships; ${fmt.count(added("people"))} people, ` +
     `${fmt.count(added("contacts"))} contacts and ${fmt.count(added("mentorships"))} mentorships added since ${report.from}.`;
+  // Small multiples: one panel per measure (people, contacts, mentorships), each with its own
+  // axes, so a large contact count never flattens the other two. Bars: new that week (left
+  // axis); line: the running total (right axis).
+  // Side by side on a wide card; stacked (each 200 px tall) on a phone.
+  const stacked = card.clientWidth > 0 && card.clientWidth < 640;
+  const PANEL_HEIGHT = 200;
+  const place = (i) =>
+    stacked
+      ? { left: 8, right: 8, top: i * PANEL_HEIGHT + 28, height: PANEL_HEIGHT - 56 }
+      : { left: `${4 + i * 32.5}%`, width: "26%", top: 36, bottom: 8 };
+  const titleAt = (i) => (stacked ? { left: 8, top: i * PANEL_HEIGHT + 4 } : { left: `${4 + i * 32.5}%`, top: 0 });
   showChart(card, {
     summary,
+    height: stacked ? PANEL_HEIGHT * SERIES.length : null,
     option: baseOptions({
-      xAxis: { type: "category", data: rows.map((r) => r.week), axisLabel: { hideOverlap: true } },
-      yAxis: [
-        { type: "value", minInterval: 1 },
-        { type: "value", minInterval: 1, splitLine: { show: false } },
-      ],
-      series: [
-        ...SERIES.map((s) => ({
+      legend: { show: false },
+      title: SERIES.map((s, i) => ({
+        text: `${s.label[0].toUpperCase()}${s.label.slice(1)}: new (bars), total (line)`,
+        ...titleAt(i),
+        textStyle: { fontSize: 12, fontWeight: "normal", color: palette.grey },
+      })),
+      grid: SERIES.map((_, i) => ({ ...place(i), containLabel: true })),
+      xAxis: SERIES.map((_, i) => ({
+        type: "category",
+        gridIndex: i,
+        data: rows.map((r) => r.week),
+        axisLabel: { hideOverlap: true },
+      })),
+      yAxis: SERIES.flatMap((_, i) => [
+        { type: "value", gridIndex: i, minInterval: 1 },
+        { type: "value", gridIndex: i, minInterval: 1, splitLine: { show: false } },
+      ]),
+      series: SERIES.flatMap((s, i) => [
+        {
           name: `New ${s.label}`,
           type: "bar",
+          xAxisIndex: i,
+          yAxisIndex: 2 * i,
           data: rows.map((r) => r[`new_${s.key}`]),
           color: s.color,
-        })),
-        ...SERIES.map((s) => ({
+        },
+        {
           name: `All ${s.label}`,
           type: "line",
-          yAxisIndex: 1,
+          xAxisIndex: i,
+          yAxisIndex: 2 * i + 1,
           data: rows.map((r) => r[`cumulative_${s.key}`]),
           color: s.color,
-          symbolSize: 6,
+          symbolSize: 5,
           lineStyle: { type: "dashed" },
-        })),
-      ],
+        },
+      ]),
     }),
     table: dataTable({
       caption: "Network growth per week: new and cumulative people, contacts and mentorships",
@@ -57,6 +84,17 @@ export function renderGrowth(card, report) {
       ],
     }),
   });
+}
+
+// The histogram's buckets: exact below 10, then 10–19, 20–49, 50–99, 100–199, … (as the API's
+// app/analytics/network.py bins them); `degree` is the bucket's floor.
+export function bucketLabel(floor) {
+  if (typeof floor !== "number") return String(floor);
+  if (floor < 10) return String(floor);
+  const scale = 10 ** Math.floor(Math.log10(floor));
+  const step = floor / scale;
+  const next = (step === 1 ? 2 : step === 2 ? 5 : 10) * scale;
+  return `${floor}–${next - 1}`;
 }
 
 export function renderDegree(card, report) {
@@ -86,7 +124,7 @@ export function renderDegree(card, report) {
       tooltip: { trigger: "axis", renderMode: "richText", confine: true },
       legend: { show: false },
       grid: { left: 8, right: 12, top: 16, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: rows.map((r) => String(r.degree)) },
+      xAxis: { type: "category", name: "contacts", nameLocation: "middle", nameGap: 24, data: rows.map((r) => bucketLabel(r.degree)) },
       yAxis: { type: "value", minInterval: 1 },
       series: [{ name: "People", type: "bar", data: rows.map((r) => r.people), color: palette.teal }],
     }),
@@ -95,7 +133,7 @@ export function renderDegree(card, report) {
       rows,
       columns: [
         // A bucket of large degrees may come as a label (e.g. "50+") rather than a number.
-        { key: "degree", label: "Contacts", header: true, format: (v) => (typeof v === "number" ? fmt.count(v) : fmt.text(v)) },
+        { key: "degree", label: "Contacts", header: true, format: bucketLabel },
         { key: "people", label: "People", format: fmt.count },
       ],
     }),

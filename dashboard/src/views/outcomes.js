@@ -16,7 +16,16 @@ export function renderOutcomes(card, reports, cohortNames) {
     })),
   );
   if (!rows.length) return showMessage(card, "These cohorts define no outcomes.");
-  const label = (r) => (several ? `${r.cohort} · ${r.name}` : r.name);
+  // Lower is better where the target is below the baseline (e.g. days to a first role).
+  const lowerIsBetter = (r) => typeof r.target === "number" && typeof r.baseline === "number" && r.target < r.baseline;
+  const label = (r) => {
+    const name = lowerIsBetter(r) ? `${r.name} (lower is better)` : r.name;
+    return several ? `${r.cohort}\n${name}` : name;
+  };
+  const barLabel = (r) =>
+    r.attainment_share === null
+      ? NO_DATA
+      : `${fmt.percent(r.attainment_share)} · ${fmt.count(r.at_or_above_target)} of ${fmt.count(r.mentees)} mentees`;
   const measured = rows.filter((r) => r.attainment_share !== null);
   const reached = measured.filter((r) => r.attainment_share >= 0.5).length;
   const summary = measured.length
@@ -27,23 +36,28 @@ export function renderOutcomes(card, reports, cohortNames) {
   const ordered = [...rows].reverse();
   showChart(card, {
     summary,
+    height: Math.max(280, 48 + ordered.length * (several ? 44 : 34)),
     option: baseOptions({
       legend: { show: false },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText", confine: true },
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 150, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: {
         type: "category",
         data: ordered.map(label),
-        axisLabel: { width: 160, overflow: "truncate" },
+        // Whole names, wrapped over lines rather than cut ("Summer 2026 · Confide…").
+        axisLabel: { width: 180, overflow: "break", lineHeight: 14 },
       },
       series: [
         {
           name: "At or above target",
           type: "bar",
-          data: ordered.map((r) => (r.attainment_share === null ? null : Math.round(r.attainment_share * 1000) / 10)),
+          data: ordered.map((r) => ({
+            value: r.attainment_share === null ? null : Math.round(r.attainment_share * 1000) / 10,
+            text: barLabel(r),
+          })),
           color: palette.green,
-          label: { show: true, position: "right", formatter: (p) => (p.value === null || p.value === undefined ? NO_DATA : `${p.value}%`) },
+          label: { show: true, position: "right", formatter: (p) => p.data.text },
           tooltip: { valueFormatter: (v) => (v === null || v === undefined ? NO_DATA : `${v}%`) },
         },
       ],
@@ -62,7 +76,13 @@ export function renderOutcomes(card, reports, cohortNames) {
         },
         { key: "due_date", label: "Due", format: fmt.text },
         { key: "mentees", label: "Mentees", format: fmt.count },
-        { key: "at_or_above_target", label: "At or above target", format: fmt.count },
+        { key: "at_or_above_target", label: "Reaching target", format: fmt.count },
+        {
+          key: "direction",
+          label: "Better",
+          value: (r) => (lowerIsBetter(r) ? "lower" : "higher"),
+          render: (r) => (lowerIsBetter(r) ? "lower" : "higher"),
+        },
         { key: "attainment_share", label: "Attainment", format: fmt.percent },
       ],
     }),

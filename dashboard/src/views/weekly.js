@@ -219,6 +219,23 @@ export function renderDropout(card, report) {
   });
 }
 
+// The registered partner platforms, each name once (several clients may share a platform, and
+// two platforms a display name: those show their ids), as a short list.
+function platformList(platforms) {
+  if (!platforms.length) return ["No partner platform is registered yet."];
+  const byName = new Map();
+  for (const p of platforms) byName.set(p.name, [...(byName.get(p.name) || []), p.id]);
+  const names = [...byName.entries()].map(([name, ids]) => {
+    const distinct = [...new Set(ids.filter(Boolean))];
+    return distinct.length > 1 ? `${name} (${distinct.join(", ")})` : name;
+  });
+  names.sort((a, b) => a.localeCompare(b));
+  return [
+    `${names.length} partner platform${names.length === 1 ? "" : "s"} registered:`,
+    h("ul", { class: "platform-list" }, names.map((name) => h("li", { text: name }))),
+  ];
+}
+
 export function renderPortability(card, report, platforms) {
   const rows = report.weeks;
   if (!rows.length) return noWeeks(card, report);
@@ -235,11 +252,9 @@ export function renderPortability(card, report, platforms) {
     platforms === null
       ? null
       : h(
-          "p",
-          { class: "card-note", "data-key": "registered_platforms", "data-value": String(platforms.length) },
-          platforms.length
-            ? `${platforms.length} partner platform${platforms.length === 1 ? "" : "s"} registered: ${platforms.map((p) => p.name).join(", ")}.`
-            : "No partner platform is registered yet.",
+          "div",
+          { class: "card-note platforms", "data-key": "registered_platforms", "data-value": String(platforms.length) },
+          ...platformList(platforms),
         );
   showChart(card, {
     summary,
