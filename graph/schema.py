@@ -136,6 +136,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        version=21,
+        name="refused-import counters: one per quarter hour, platform and problem type",
+        statements=(
+            _unique("ImportRefusals", "key"),
+            _index("ImportRefusals", "slot"),
+        ),
+    ),
+    Migration(
         version=28,
         name="import staging: staged items looked up by staging id and item id together",
         statements=(
