@@ -23,6 +23,8 @@ from playwright.async_api import Browser, FilePayload, Page, ViewportSize, async
 
 from app.settings import Settings
 from auth.principals import Role
+from graph.db import Graph
+from graph.demo import load_demo_if_empty
 from tests.e2e.test_dashboard import CHROMIUM, CHROMIUM_ARGS
 from tests.support.live_server import ROOT, LiveServer, free_port, live_server
 
@@ -305,3 +307,48 @@ def _unverified_claims(jws: str) -> dict[str, Any]:
     part = jws.strip().split(".")[1]
     decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     return decoded
+
+
+async def test_development_sign_in_accepting_a_proposal_and_the_calendar(
+    stack: LiveServer, browser: Browser, graph: Graph
+) -> None:
+    """Outside production, "sign in as" a demo person: the mentor accepts the proposal made to
+    them; the mentee subscribes their calendar and the feed holds their sessions."""
+    await load_demo_if_empty(graph)
+    context = await browser.new_context(viewport=NARROW)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    try:
+        await page.goto(f"{stack.base_url}/me")
+        await page.get_by_text("Development only: sign in as a demo person").wait_for()
+        await page.select_option("#dev-person", "demo-grace")
+        await page.get_by_role("button", name="Sign in as this demo person").click()
+        await page.get_by_text("Signed in as Grace Mentor").wait_for()
+        proposal = page.locator("[data-mentorship=demo-mentorship-2]")
+        await proposal.get_by_role("button", name="Accept").click()
+        await proposal.get_by_text("— active").wait_for()
+        await _shot(page, "20-dev-mentor-accepted")
+        await page.get_by_role("button", name="Sign out").click()
+
+        await page.select_option("#dev-person", "demo-linus")
+        await page.get_by_role("button", name="Sign in as this demo person").click()
+        await page.get_by_text("Signed in as").wait_for()
+        await page.get_by_role("button", name="Make a subscription address").click()
+        url = await page.input_value("#calendar-url")
+        await _shot(page, "21-dev-calendar")
+        feed = httpx.get(url, timeout=30)  # no Authorization: the URL is the credential
+        assert feed.status_code == 200
+        assert feed.headers["content-type"].startswith("text/calendar")
+        assert feed.text.count("BEGIN:VEVENT") == 2
+        await page.get_by_role("button", name="Rotate the address").click()
+        await page.wait_for_function(
+            "old => document.querySelector('#calendar-url')?.value && "
+            "document.querySelector('#calendar-url').value !== old",
+            arg=url,
+        )
+        assert httpx.get(url, timeout=30).status_code == 404
+    except Exception:
+        await _shot(page, "failure-dev")
+        raise
+    finally:
+        await context.close()

@@ -36,7 +36,8 @@ export async function renderPreferences(body, person) {
     const select = h(
       "select",
       { "aria-describedby": `pref-${key}-now` },
-      h("option", { value: "" }, `Inherit: ${inheritedText}`),
+      // Discoverability is always the person's own choice (programs set no default for it).
+      key === "discoverable" ? null : h("option", { value: "" }, `Inherit: ${inheritedText}`),
       options.map((option) => h("option", { value: option, selected: own !== null && own !== undefined && String(own) === option }, option)),
     );
     selects[key] = select;
