@@ -174,6 +174,12 @@ class Settings(BaseSettings):
     secret_check_workers: int = Field(
         default=2, ge=1, le=64, description="Threads that check client secrets (Argon2)."
     )
+    secret_check_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU priority (nice) of the secret-check threads, below the event loop's.",
+    )
     secret_check_max_pending: int = Field(
         default=16,
         ge=1,
