@@ -1,18 +1,15 @@
-"""The bundle's JSON Schema is served by the instance at `/schemas/bundle/v{n}.json` (the path of
-the `schema` URL a bundle names), describes the whole claims set, and requires `schema` and
-`version` in the body, as docs/bundle-spec.md says."""
+"""The bundle's JSON Schema describes the whole claims set and requires `schema` and `version` in
+the body, as docs/bundle-spec.md says."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
 from portability.bundle.models import SCHEMA_ID
 from portability.bundle.schema import current_schema
-from tests.http import problem
 
 CLAIMS: dict[str, Any] = {
     "iss": "https://rolodex.example",
@@ -33,16 +30,6 @@ CLAIMS: dict[str, Any] = {
         },
     },
 }
-
-
-def test_the_instance_serves_the_schema_at_the_path_the_bundle_names(client: TestClient) -> None:
-    response = client.get("/schemas/bundle/v2.json")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/schema+json")
-    assert response.json() == current_schema()
-    assert SCHEMA_ID.endswith("/schemas/bundle/v2.json")
-    assert client.get("/schemas/bundle/v1.json").status_code == 200
-    problem(client.get("/schemas/bundle/v9.json"), 404)
 
 
 def test_the_schema_describes_the_claims_and_requires_schema_and_version() -> None:
