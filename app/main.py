@@ -36,6 +36,7 @@ from app.routers import (
     matching,
     mentorships,
     metrics,
+    mypage,
     network,
     oauth,
     people,
@@ -194,8 +195,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         matching,
         audit,
         calendar,
+        mypage,
     ):
         app.include_router(resource.router, dependencies=policy)
+    app.include_router(mypage.page_router)
     dashboard.install_dashboard(app, settings.dashboard_dir)
     _register_problem_schema(app)
     return app

@@ -4,7 +4,9 @@ Every imported node records where it came from (`source_issuer`, `source_bundle`
 and `origin_iss`/`origin_id` of the item). The same person arriving twice from one platform is one
 person: `(:Person)-[:KNOWN_AS]->(:ExternalIdentity {key: "<issuer>|<their id>"})`. Local edits
 are never overwritten: an imported contact whose fields no longer match what was imported
-(`import_hash`) is reported as a conflict and kept as it is.
+(`import_hash`) is kept as it is, and reported as a conflict when the bundle changes it. A
+re-import compares content hashes: an item its source has not changed since it was imported is
+`unchanged` (one id and one boolean read back, nothing written).
 
 A bundle up to `single_tx_items` items is merged in one transaction. A larger one is first
 written as `(:StagedContact)`/`(:StagedRecord)` nodes — invisible to every query of the service —
@@ -19,7 +21,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, LiteralString
+from typing import Any, Final, LiteralString
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
@@ -32,6 +34,54 @@ from graph.values import Row, execute, fetch_all, fetch_one
 
 PROFILE_FIELDS = ("display_name", "headline", "skills", "interests", "languages", "timezone")
 STAGE_BATCH = 2_000
+
+
+# The final transaction makes staged items visible (or creates them when nothing was staged): one
+# seek per row on the (staging_id, id) index. By `staging_id` alone every staged row matches, so
+# a plan that seeks by it and filters by `id` compares every row with every other.
+UNSTAGE_CONTACTS: Final = """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedContact {staging_id: $staging, id: row.id})
+          USING INDEX SEEK staged:StagedContact(staging_id, id)
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
+            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
+            title: row.title, relation: row.relation, context: row.context, since: row.since,
+            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
+            import_hash: row.import_hash}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
+        """
+UNSTAGE_RECORDS: Final = """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedRecord {staging_id: $staging, id: row.id})
+          USING INDEX SEEK staged:StagedRecord(staging_id, id)
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
+            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
+        """
+
+# The plan compares content hashes: a contact whose `import_hash` equals the incoming item's hash
+# and that belongs to the importer is unchanged at the source, and only its id comes back; the
+# fields of the others are read to tell a partner's update from a local edit.
+PLAN_CONTACTS: Final = """
+        UNWIND $items AS item
+        MATCH (c:Contact {id: item.id})
+        OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c)
+        WITH c, owner, coalesce(owner.id = $person AND c.import_hash = item.hash, false) AS same
+        RETURN c.id AS id, owner.id AS owner, same AS as_imported, c.import_hash AS import_hash,
+               CASE WHEN same THEN null
+                    ELSE c {.name, .email, .organisation, .title, .relation, .context, .since}
+               END AS fields
+        """
 
 
 class ReplayedError(ConflictError):
@@ -295,14 +345,14 @@ async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeRep
 
     contact_creates: list[Row] = []
     contact_updates: list[Row] = []
+    hashes = {c.id: content_hash(c.fields.as_row()) for c in plan.contacts}
     existing_contacts = {
         row["id"]: row
         for row in await fetch_all(
             tx,
-            "MATCH (c:Contact) WHERE c.id IN $ids OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c) "
-            "RETURN c.id AS id, owner.id AS owner, c {.name, .email, .organisation, .title, .relation, .context, .since} AS fields, "
-            "c.import_hash AS import_hash",
-            ids=[c.id for c in plan.contacts],
+            PLAN_CONTACTS,
+            items=[{"id": id_, "hash": hash_} for id_, hash_ in hashes.items()],
+            person=person_id,
         )
     }
     for contact in plan.contacts:
@@ -314,16 +364,16 @@ async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeRep
                     f"Contact {contact.id} originated here but no longer exists; it was not recreated."
                 )
                 continue
-            contact_creates.append({**contact.as_row(), "import_hash": content_hash(fields)})
+            contact_creates.append({**contact.as_row(), "import_hash": hashes[contact.id]})
             created["contacts"] += 1
         elif mine["owner"] != person_id:
             warnings.append(f"Contact {contact.id} belongs to someone else here; skipped.")
-        elif _contact_fields(mine["fields"]) == fields:
+        elif mine["as_imported"] or _contact_fields(mine["fields"]) == fields:
             unchanged["contacts"] += 1
         elif mine["import_hash"] is not None and mine["import_hash"] == content_hash(
             _contact_fields(mine["fields"])
         ):
-            contact_updates.append({**contact.as_row(), "import_hash": content_hash(fields)})
+            contact_updates.append({**contact.as_row(), "import_hash": hashes[contact.id]})
             updated["contacts"] += 1
         else:
             conflicts.append({"item": "contact", "id": contact.id, "field": "*", "kept": "local"})
@@ -331,18 +381,19 @@ async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeRep
     record_creates: list[Row] = []
     record_updates: list[Row] = []
     existing_records = {
-        row["id"]: row["data"]
+        row["id"]: row["same"]
         for row in await fetch_all(
             tx,
-            "MATCH (r:ExternalRecord) WHERE r.id IN $ids RETURN r.id AS id, r.data AS data",
-            ids=[r.id for r in plan.records],
+            "UNWIND $items AS item MATCH (r:ExternalRecord {id: item.id}) "
+            "RETURN r.id AS id, r.data = item.data AS same",
+            items=[{"id": r.id, "data": r.data} for r in plan.records],
         )
     }
     for record in plan.records:
         if record.id not in existing_records:
             record_creates.append(record.as_row())
             created[record.kind] += 1
-        elif existing_records[record.id] == record.data:
+        elif existing_records[record.id]:
             unchanged[record.kind] += 1
         else:
             record_updates.append(record.as_row())
@@ -416,21 +467,7 @@ async def _apply(
     )
     await execute(
         tx,
-        """
-        MATCH (p:Person {id: $person})
-        UNWIND $rows AS row
-        OPTIONAL MATCH (staged:StagedContact {id: row.id, staging_id: $staging})
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
-          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
-            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
-            title: row.title, relation: row.relation, context: row.context, since: row.since,
-            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
-            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
-            import_hash: row.import_hash}))
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
-          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
-          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
-        """,
+        UNSTAGE_CONTACTS,
         person=writes.person_id,
         rows=writes.contact_creates,
         staging=plan.import_id,
@@ -451,18 +488,7 @@ async def _apply(
     )
     await execute(
         tx,
-        """
-        MATCH (p:Person {id: $person})
-        UNWIND $rows AS row
-        OPTIONAL MATCH (staged:StagedRecord {id: row.id, staging_id: $staging})
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
-          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
-            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
-            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
-          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
-          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
-        """,
+        UNSTAGE_RECORDS,
         person=writes.person_id,
         rows=writes.record_creates,
         staging=plan.import_id,
@@ -579,11 +605,15 @@ async def merge_bundle(
             raise ReplayedError("This bundle was imported before.")
         return await _plan(tx, plan)
 
-    report, writes = await graph.read(plan_only)
     if dry_run:
+        report, _ = await graph.read(plan_only)
         return report
-    if len(writes.contact_creates) + len(writes.record_creates) > single_tx_items:
-        await _stage(graph, plan, writes)
+    if len(plan.contacts) + len(plan.records) > single_tx_items:
+        # Planned once outside the final transaction only when the bundle may need staging;
+        # a smaller bundle is planned once, in that transaction.
+        _, writes = await graph.read(plan_only)
+        if len(writes.contact_creates) + len(writes.record_creates) > single_tx_items:
+            await _stage(graph, plan, writes)
 
     async def plan_and_apply(tx: AsyncManagedTransaction) -> MergeReport:
         fresh, fresh_writes = await plan_only(tx)

@@ -3,9 +3,10 @@
 Each weekly query unwinds the weeks of the range (UTC intervals `[start, end)` computed by the
 caller in the asked time zone) and, per week, runs one range seek on an indexed timestamp —
 `Session.scheduled_at`, `Session.requested_at`, `Mentorship.proposed_at|started_at|ended_at`,
-`Export.at`, `Import.at` — aggregating what it finds into one row per week. Lists (response
-times, sentiment deltas, gaps between sessions, days to abandonment) come back per week for the
-percentiles and medians computed in `app/analytics`. All of it runs in one read transaction, so
+`Export.at`, `Import.at`, `ImportRefusals.slot` — aggregating what it finds into one row per
+week. Lists (response times, sentiment deltas, gaps between sessions, days to abandonment) come
+back per week for the percentiles and medians computed in `app/analytics`; durations come back
+as whole nanoseconds, so the figures are computed exactly. All of it runs in one read transaction, so
 the figures of a response come from one snapshot.
 
 The definitions these queries implement are in docs/metrics.md.
@@ -19,12 +20,23 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph.db import Graph
+from graph.import_refusals import REFUSALS_PER_WEEK
 from graph.scope import Scope, mentorship_in_scope, person_in_scope, scope_params
 from graph.values import Row, fetch_all, fetch_one
 
 LIVE_FOR_SIGNALS = ("active", "paused")
 
 _IN_SCOPE = mentorship_in_scope("x")
+
+
+def _nanos(earlier: LiteralString, later: LiteralString) -> LiteralString:
+    """Cypher for the exact number of nanoseconds from `earlier` to `later` (two datetimes): an
+    integer, so durations reach `app/analytics` without binary rounding."""
+    return (
+        f"(({later}).epochSeconds - ({earlier}).epochSeconds) * 1000000000"
+        f" + (({later}).nanosecond - ({earlier}).nanosecond)"
+    )
+
 
 SESSIONS: LiteralString = f"""
 UNWIND $weeks AS w
@@ -69,7 +81,7 @@ WITH held_at, previous,
           WHEN guess < size($weeks) - 1 AND held_at >= $weeks[guess].end THEN guess + 1
           ELSE guess END AS i
 RETURN $weeks[i].key AS week,
-       collect((held_at.epochMillis - previous.epochMillis) / 86400000.0) AS days_between_sessions
+       collect({_nanos("previous", "held_at")}) AS ns_between_sessions
 """
 
 RESPONSES: LiteralString = f"""
@@ -78,10 +90,9 @@ CALL (w) {{
   MATCH (x:Mentorship)-[:HAS_SESSION]->(s:Session)
   WHERE s.requested_at >= w.start AND s.requested_at < w.end AND s.responded_at IS NOT NULL
     AND {_IN_SCOPE}
-  RETURN collect((s.responded_at.epochMillis - s.requested_at.epochMillis) / 3600000.0)
-    AS response_hours
+  RETURN collect({_nanos("s.requested_at", "s.responded_at")}) AS response_ns
 }}
-RETURN w.key AS week, response_hours
+RETURN w.key AS week, response_ns
 """
 
 STARTED: LiteralString = f"""
@@ -96,12 +107,11 @@ CALL (w) {{
        }} AS held
   RETURN count(*) AS started,
          collect(CASE WHEN status = 'abandoned' AND held < 3
-                      THEN (ended_at.epochMillis - started_at.epochMillis) / 86400000.0 END)
-           AS days_to_abandon,
+                      THEN {_nanos("started_at", "ended_at")} END) AS ns_to_abandon,
          count(CASE WHEN held >= 3 THEN 1 END) AS retained,
          count(CASE WHEN held < 3 AND ended_at IS NOT NULL THEN 1 END) AS ended_before_3
 }}
-RETURN w.key AS week, started, days_to_abandon, retained, ended_before_3
+RETURN w.key AS week, started, ns_to_abandon, retained, ended_before_3
 """
 
 ENDED: LiteralString = f"""
@@ -143,7 +153,7 @@ RETURN w.key AS week, accepted, declined
 PORTABILITY: LiteralString = f"""
 UNWIND $weeks AS w
 CALL (w) {{
-  MATCH (e:Export)-[:OF]->(p:Person)
+  MATCH (e:Export)-[:OF]->(p:Person|ErasedPerson)
   WHERE e.at >= w.start AND e.at < w.end AND {person_in_scope("p")}
   RETURN count(e) AS exported,
          collect(DISTINCT CASE WHEN e.audience <> 'self' THEN e.audience END) AS export_platforms
@@ -152,14 +162,12 @@ CALL (w) {{
   MATCH (i:Import)
   WHERE i.at >= w.start AND i.at < w.end
     AND ($everything OR EXISTS {{
-      MATCH (p:Person {{id: i.person_id}}) WHERE {person_in_scope("p")} }})
+      MATCH (i)-[:FOR]->(p:Person|ErasedPerson) WHERE {person_in_scope("p")} }})
   RETURN count(CASE WHEN i.status = 'applied' THEN 1 END) AS imports_applied,
-         count(CASE WHEN i.status = 'rejected' THEN 1 END) AS imports_rejected,
          collect(DISTINCT CASE WHEN i.status = 'applied' THEN i.platform_id END)
            AS import_platforms
 }}
-RETURN w.key AS week, exported, export_platforms, imports_applied, imports_rejected,
-       import_platforms
+RETURN w.key AS week, exported, export_platforms, imports_applied, import_platforms
 """
 
 WEEKLY_QUERIES: tuple[LiteralString, ...] = (
@@ -170,6 +178,7 @@ WEEKLY_QUERIES: tuple[LiteralString, ...] = (
     ENDED,
     PROPOSED,
     PORTABILITY,
+    REFUSALS_PER_WEEK,
 )
 
 
@@ -188,7 +197,7 @@ async def weekly_aggregates(
         }
         by_week: dict[str, Row] = {week["key"]: {} for week in weeks}
         for row in by_week.values():
-            row["days_between_sessions"] = []  # weeks without gaps are absent from GAPS
+            row["ns_between_sessions"] = []  # weeks without gaps are absent from GAPS
         for cypher in WEEKLY_QUERIES:
             for row in await fetch_all(tx, cypher, **params):
                 by_week[row.pop("week")].update(row)

@@ -30,6 +30,12 @@ def _index(label: str, prop: str) -> str:
     return f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 
 
+def _composite_index(label: str, *props: str) -> str:
+    name = f"{label.lower()}_{'_'.join(props)}_index"
+    keys = ", ".join(f"n.{prop}" for prop in props)
+    return f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({keys})"
+
+
 def _unique_relationship(rel_type: str, prop: str = "id") -> str:
     name = f"{rel_type.lower()}_{prop}_unique"
     return (
@@ -127,6 +133,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("AuditEvent"),
             _index("AuditEvent", "at"),
             _index("AuditEvent", "person_id"),
+        ),
+    ),
+    Migration(
+        version=21,
+        name="refused-import counters: one per quarter hour, platform and problem type",
+        statements=(
+            _unique("ImportRefusals", "key"),
+            _index("ImportRefusals", "slot"),
+        ),
+    ),
+    Migration(
+        version=28,
+        name="import staging: staged items looked up by staging id and item id together",
+        statements=(
+            _composite_index("StagedContact", "staging_id", "id"),
+            _composite_index("StagedRecord", "staging_id", "id"),
         ),
     ),
     Migration(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 
-from app.analytics.stats import mean, median, rounded
+from app.analytics.stats import mean, median, ratio, rounded
 
 SAMPLE_SIZE = 1000
 SAMPLE_SEED = 20260105
@@ -126,9 +126,7 @@ def snapshot(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> Snapshot
     return Snapshot(
         mean_degree=rounded(mean(degrees)),
         degree_histogram=degree_histogram(degrees),
-        largest_component_share=rounded(largest_component_size(neighbours) / people)
-        if people
-        else None,
+        largest_component_share=rounded(ratio(largest_component_size(neighbours), people)),
         median_two_hop_reach=rounded(median(two_hop_reach(neighbours, n) for n in sample)),
         estimated=estimated,
         sample_size=len(sample) if estimated else None,

@@ -6,6 +6,7 @@ counts stay counts (0 is a real count). Definitions: docs/metrics.md.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from app.analytics.stats import mean, median, open_per_period, percentile, ratio, rounded
@@ -13,35 +14,48 @@ from app.analytics.weeks import WeekRange
 
 Row = dict[str, Any]
 
+NS_PER_HOUR = 3600 * 10**9
+NS_PER_DAY = 24 * NS_PER_HOUR
 
-def response_sla(hours: list[float], target_hours: float) -> Row:
+
+def hours(nanoseconds: list[int]) -> list[Fraction]:
+    return [Fraction(ns, NS_PER_HOUR) for ns in nanoseconds]
+
+
+def days(nanoseconds: list[int]) -> list[Fraction]:
+    return [Fraction(ns, NS_PER_DAY) for ns in nanoseconds]
+
+
+def response_sla(waits: list[Fraction], target_hours: float) -> Row:
+    """The SLA figures of one week from its answered requests' waits in hours."""
     return {
-        "p50_hours": rounded(percentile(hours, 0.5)),
-        "p90_hours": rounded(percentile(hours, 0.9)),
-        "within_target_share": rounded(ratio(sum(h <= target_hours for h in hours), len(hours))),
-        "samples": len(hours),
+        "p50_hours": rounded(percentile(waits, Fraction(1, 2))),
+        "p90_hours": rounded(percentile(waits, Fraction(9, 10))),
+        "within_target_share": rounded(ratio(sum(h <= target_hours for h in waits), len(waits))),
+        "samples": len(waits),
     }
 
 
 def _week_row(week: Any, row: Row, active: int, target_hours: float, scoped: bool) -> Row:
     counted = row["completed"] + row["no_shows"] + row["late_cancellations"]
     platforms = {p for p in (*row["export_platforms"], *row["import_platforms"]) if p}
+    to_abandon = days(row["ns_to_abandon"])
     return {
         "week": week.key,
         "starts_on": week.starts_on,
         "session_completion_rate": rounded(ratio(row["completed"], counted)),
         "sessions_counted": counted,
-        "response_sla": response_sla(row["response_hours"], target_hours),
+        "response_sla": response_sla(hours(row["response_ns"]), target_hours),
         "sentiment_delta": rounded(mean(row["sentiment_deltas"])),
         "dropout": {
-            "rate": rounded(ratio(len(row["days_to_abandon"]), row["started"])),
-            "median_days_to_abandon": rounded(median(row["days_to_abandon"])),
-            "early_abandoned": len(row["days_to_abandon"]),
+            "rate": rounded(ratio(len(to_abandon), row["started"])),
+            "median_days_to_abandon": rounded(median(to_abandon)),
+            "early_abandoned": len(to_abandon),
             "started": row["started"],
         },
         "mentor_cadence": {
             "sessions_per_active_mentorship": rounded(ratio(row["completed"], active)),
-            "median_days_between_sessions": rounded(median(row["days_between_sessions"])),
+            "median_days_between_sessions": rounded(median(days(row["ns_between_sessions"]))),
         },
         "matching": {
             "acceptance_rate": rounded(ratio(row["accepted"], row["accepted"] + row["declined"])),
@@ -52,8 +66,9 @@ def _week_row(week: Any, row: Row, active: int, target_hours: float, scoped: boo
         "portability": {
             "bundles_exported": row["exported"],
             "imports_accepted": row["imports_applied"],
-            # A rejected bundle wrote nothing about anyone, so it belongs to no program.
-            "imports_rejected": None if scoped else row["imports_rejected"],
+            # A refused bundle wrote nothing about anyone, so it belongs to no program.
+            "imports_rejected": None if scoped else sum(r["count"] for r in row["refusals"]),
+            "rejections": None if scoped else row["refusals"],
             "partner_platforms": len(platforms),
         },
     }

@@ -42,11 +42,28 @@ class MatchingAccuracy(BaseModel):
     )
 
 
+class RefusedImports(BaseModel):
+    platform_id: str = Field(
+        description="The authenticated partner's platform; else the registered platform the "
+        "bundle names as issuer; else `unknown`."
+    )
+    problem: str = Field(
+        description="The problem type's slug (`https://rolodex.dev/problems/<problem>`).",
+        examples=["signature-invalid"],
+    )
+    count: int
+
+
 class Portability(BaseModel):
     bundles_exported: int
     imports_accepted: int
     imports_rejected: int | None = Field(
-        description="null when filtered by program or cohort: a rejected bundle belongs to nobody."
+        description="Imports refused in the week (dry runs aside). null when filtered by program "
+        "or cohort: a refused bundle belongs to nobody."
+    )
+    rejections: list[RefusedImports] | None = Field(
+        description="imports_rejected by platform and problem type, ordered by platform, then "
+        "problem; null when filtered by program or cohort."
     )
     partner_platforms: int
 

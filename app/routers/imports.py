@@ -2,7 +2,8 @@
 
 `POST /v1/imports` takes `{"bundle": "<JWS>"}` (application/json) or the raw JWS
 (application/jose); `?dry_run=true` answers the same report and writes nothing. Every check of
-the importer has its own problem type; a refused bundle writes nothing.
+the importer has its own problem type; a refused bundle writes nothing
+about anyone (it only adds 1 to a refused-import counter, `app.refusals`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.errors import (
     problem_responses,
 )
 from app.limits import IMPORT_ENVELOPE_BYTES
+from app.refusals import count_refused_import
 from auth import untrusted_json
 from auth.principals import Principal, Role, Scope
 from auth.security import CurrentPrincipal
@@ -117,8 +119,17 @@ def _token_from(raw: bytes, content_type: str) -> str:
     raise UnsupportedMediaTypeError("Send application/json or application/jose.")
 
 
-def _refused(request: Request, error: PortabilityError) -> JSONResponse:
+async def _refused(
+    request: Request, error: PortabilityError, importer: Importer, token: str | None, dry_run: bool
+) -> JSONResponse:
     telemetry.count_import("rejected", error.slug)
+    await count_refused_import(
+        request.app.state.graph,
+        problem=error.slug,
+        partner_platform_id=importer.platform_id,
+        token=token,
+        dry_run=dry_run,
+    )
     return problem_response(
         request, slug=error.slug, title=error.title, status=error.status, detail=error.detail
     )
@@ -179,8 +190,8 @@ async def create(
         raise
     settings = request.app.state.settings
     pipeline: BundleImporter = request.app.state.bundle_importer
-    # A refused bundle writes nothing to the graph: the metric and the log are its record
-    # (the pipeline logs the refusals of its own checks).
+    # A refused bundle writes nothing about anyone: the refused-import counter (no personal data),
+    # the Prometheus metric and the log are its record (the pipeline logs its own checks).
     try:
         raw = await _read_capped(request, settings.import_max_bytes + IMPORT_ENVELOPE_BYTES)
         token = _token_from(raw, request.headers.get("content-type", ""))
@@ -193,11 +204,11 @@ async def create(
                 "dry_run": dry_run,
             },
         )
-        return _refused(request, error)
+        return await _refused(request, error, importer, None, dry_run)
     try:
         result = await pipeline.run(token, importer, dry_run=dry_run)
     except PortabilityError as error:
-        return _refused(request, error)
+        return await _refused(request, error, importer, token, dry_run)
     telemetry.count_import("dry_run" if dry_run else "applied")
     if dry_run:
         response.status_code = status.HTTP_200_OK

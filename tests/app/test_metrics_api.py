@@ -122,6 +122,7 @@ async def test_weekly_metrics_follow_the_contract(
         "bundles_exported",
         "imports_accepted",
         "imports_rejected",
+        "rejections",
         "partner_platforms",
     }
     # 3 completed of 3 + 1 + 2 counted

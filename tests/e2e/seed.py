@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graph import contacts, mentorships, people, platforms, programs, sessions
+from graph import contacts, import_refusals, mentorships, people, platforms, programs, sessions
 from graph.db import Graph
 from graph.ids import new_id
 from graph.mentorships import MentorshipStatus, Proposer
@@ -252,21 +252,18 @@ async def seed_dashboard_graph(graph: Graph, now: datetime | None = None) -> See
     await graph.query(
         """
         UNWIND $imports AS i
-        CREATE (:Import {id: i.id, at: i.at, status: i.status, platform_id: 'partner-one',
-                         problem_type: i.problem})
+        CREATE (:Import {id: i.id, at: i.at, status: i.status, platform_id: 'partner-one'})
         """,
         {
             "imports": [
-                {"id": new_id("imp"), "at": s.ago(10), "status": "applied", "problem": None},
-                {
-                    "id": new_id("imp"),
-                    "at": s.ago(4),
-                    "status": "rejected",
-                    "problem": "https://rolodex.dev/problems/bundle-expired",
-                },
-                {"id": new_id("imp"), "at": s.ago(4), "status": "dry_run", "problem": None},
+                {"id": new_id("imp"), "at": s.ago(10), "status": "applied"},
+                {"id": new_id("imp"), "at": s.ago(4), "status": "dry_run"},
             ]
         },
         write=True,
+    )
+    # A refused import writes nothing but its counter (graph/import_refusals.py).
+    await import_refusals.count_refusal(
+        graph, at=s.ago(4), platform_id="partner-one", problem="bundle-expired"
     )
     return s.seeded

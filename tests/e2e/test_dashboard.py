@@ -241,6 +241,27 @@ async def figure_cells(page: Page, card_id: str) -> dict[str, tuple[Any, str]]:
     return {key: (cell[0], cell[1]) for key, cell in found.items()}
 
 
+async def rejections_note(page: Page) -> tuple[Any, str]:
+    """The portability card's refused-imports note: its value ({platform: count} or null) and text."""
+    found: list[Any] = await page.evaluate(
+        """() => { const p = document.querySelector(
+             '#view-portability [data-key="rejections_by_platform"]');
+           return [JSON.parse(p.dataset.value), p.textContent.trim()]; }"""
+    )
+    return found[0], found[1]
+
+
+def expected_rejections(weeks: list[dict[str, Any]]) -> dict[str, int] | None:
+    """What the note should say, worked out from the weekly answer."""
+    if all(w["portability"]["rejections"] is None for w in weeks):
+        return None
+    totals: dict[str, int] = {}
+    for w in weeks:
+        for row in w["portability"]["rejections"]:
+            totals[row["platform_id"]] = totals.get(row["platform_id"], 0) + row["count"]
+    return totals
+
+
 # Number formats as the page writes them (JavaScript's toFixed rounds half away from zero).
 def _fixed(value: float, digits: int) -> str:
     return str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
@@ -446,6 +467,13 @@ async def test_numbers_shown_equal_the_metrics_api(
     week_range = await range_query(page)
     assert re.fullmatch(r"\d{4}-W\d{2}", week_range["from"]), week_range
 
+    # Unfiltered, the portability card shows the refused imports per platform (the seed refused
+    # one bundle of partner-one as expired).
+    await wait_for_dashboard(page, **week_range)
+    value, text = await rejections_note(page)
+    assert value == {"partner-one": 1}, text
+    assert "bundle-expired 1" in text
+
     program_id = seeded.programs["Data Mentoring"]
     await select_filter(page, "#filter-program", program_id)
     await wait_for_dashboard(page, program_id=program_id, **week_range)
@@ -532,6 +560,8 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
             "partner_platforms": COUNT,
         },
     )
+
+    assert (await rejections_note(page))[0] == expected_rejections(weeks)
 
     network_query: dict[str, str] = {
         key: query[key] for key in ("program_id", "from", "to") if key in query

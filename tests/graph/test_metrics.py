@@ -13,8 +13,9 @@ from typing import Any
 from app.analytics.signals import PREFILTER, flagged
 from app.analytics.weekly import weekly_rows
 from app.analytics.weeks import week_range
-from graph import metrics
+from graph import import_refusals, metrics
 from graph.db import Graph
+from graph.people import erase_person
 from graph.scope import Scope
 from tests.support import metrics_graph as mg
 from tests.support.metrics_graph import at, session
@@ -356,7 +357,9 @@ async def portability_graph(graph: Graph) -> None:
     await mg.export(graph, "exp_4", "per_b", "plt_b", at("2026-01-14"))
     await mg.import_record(graph, "imp_1", "applied", "plt_a", at("2026-01-06"), "per_a")
     await mg.import_record(graph, "imp_2", "applied", "plt_c", at("2026-01-07"), "per_b")
-    await mg.import_record(graph, "imp_3", "rejected", "plt_d", at("2026-01-08"))
+    await import_refusals.count_refusal(
+        graph, at=at("2026-01-08"), platform_id="plt_d", problem="signature-invalid"
+    )
     await mg.import_record(graph, "imp_4", "dry_run", "plt_e", at("2026-01-08"), "per_a")
 
 
@@ -367,12 +370,14 @@ async def test_portability_adoption(graph: Graph) -> None:
         "bundles_exported": 3,
         "imports_accepted": 2,
         "imports_rejected": 1,
+        "rejections": [{"platform_id": "plt_d", "problem": "signature-invalid", "count": 1}],
         "partner_platforms": 3,  # plt_a (export and import), plt_b, plt_c; not self, not plt_d
     }
     assert weeks["2026-W01"]["portability"] == {
         "bundles_exported": 0,
         "imports_accepted": 0,
         "imports_rejected": 0,
+        "rejections": [],
         "partner_platforms": 0,
     }
     # Program A: per_a's exports and the import that landed on per_a; rejected ones are nobody's.
@@ -381,9 +386,30 @@ async def test_portability_adoption(graph: Graph) -> None:
         "bundles_exported": 2,
         "imports_accepted": 1,
         "imports_rejected": None,
+        "rejections": None,
         "partner_platforms": 1,
     }
     assert scoped["2026-W03"]["portability"]["bundles_exported"] == 0
+
+
+async def test_erased_peoples_exports_and_imports_still_count(graph: Graph) -> None:
+    # Erasure turns per_a into a tombstone that keeps its `OF` exports, `FOR` imports and
+    # memberships: the portability figures are about exports and imports, not about people.
+    await portability_graph(graph)
+    await erase_person(graph, "per_a", now=at("2026-02-01"))
+    weeks = await weekly(graph, "2026-W02", "2026-W02")
+    assert weeks["2026-W02"]["portability"]["bundles_exported"] == 3
+    assert weeks["2026-W02"]["portability"]["imports_accepted"] == 2
+    assert weeks["2026-W02"]["portability"]["partner_platforms"] == 3
+    for scope in (Scope(program_id="prg_a"), Scope(cohort_id="coh_a")):
+        scoped = await weekly(graph, "2026-W02", "2026-W02", scope=scope)
+        assert scoped["2026-W02"]["portability"] == {
+            "bundles_exported": 2,
+            "imports_accepted": 1,
+            "imports_rejected": None,
+            "rejections": None,
+            "partner_platforms": 1,
+        }
 
 
 async def test_filters_keep_to_the_program_or_cohort(graph: Graph) -> None:

@@ -205,14 +205,15 @@ async def import_record(
     moment: datetime,
     person_id: str | None = None,
 ) -> None:
-    """An `(:Import)` in the shape the importer documents (`person_id` on applied ones)."""
+    """An `(:Import)` in the shape the importer writes: `person_id` and a `FOR` edge to the
+    person it landed on (applied ones)."""
     await graph.query(
         """
-        CREATE (:Import {id: $id, at: $at, status: $status, platform_id: $platform,
-                         person_id: $person,
-                         problem_type: CASE WHEN $status = 'rejected'
-                                            THEN 'https://rolodex.dev/problems/signature-invalid'
-                                       END})
+        CREATE (i:Import {id: $id, at: $at, status: $status, platform_id: $platform,
+                          person_id: $person})
+        WITH i
+        OPTIONAL MATCH (p:Person {id: $person})
+        FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (i)-[:FOR]->(p))
         """,
         {
             "id": import_id,

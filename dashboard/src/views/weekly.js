@@ -219,6 +219,45 @@ export function renderDropout(card, report) {
   });
 }
 
+// Refused imports over the range, per platform (most first) with their problem types; null when
+// the weekly answer has none (filtered by program or cohort: a refused bundle is nobody's).
+export function rejectionsByPlatform(rows) {
+  if (rows.every((r) => r.portability.rejections === null || r.portability.rejections === undefined)) return null;
+  const byPlatform = new Map();
+  for (const row of rows) {
+    for (const { platform_id, problem, count } of row.portability.rejections || []) {
+      const entry = byPlatform.get(platform_id) || { platform_id, count: 0, problems: {} };
+      entry.count += count;
+      entry.problems[problem] = (entry.problems[problem] || 0) + count;
+      byPlatform.set(platform_id, entry);
+    }
+  }
+  return [...byPlatform.values()].sort((a, b) => b.count - a.count || a.platform_id.localeCompare(b.platform_id));
+}
+
+function rejectionsNote(rows, platforms) {
+  const entries = rejectionsByPlatform(rows);
+  const names = new Map((platforms || []).map((p) => [p.id, p.name]));
+  const text =
+    entries === null
+      ? "Refused imports belong to no program: see them without a program or cohort filter."
+      : entries.length === 0
+        ? "No import was refused in these weeks."
+        : "Refused imports by platform: " +
+          entries
+            .map((e) => {
+              const problems = Object.entries(e.problems)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([problem, n]) => `${problem} ${fmt.count(n)}`)
+                .join(", ");
+              return `${names.get(e.platform_id) || e.platform_id} ${fmt.count(e.count)} (${problems})`;
+            })
+            .join("; ") +
+          ".";
+  const value = entries === null ? null : Object.fromEntries(entries.map((e) => [e.platform_id, e.count]));
+  return h("p", { class: "card-note", "data-key": "rejections_by_platform", "data-value": JSON.stringify(value) }, text);
+}
+
 // The registered partner platforms, each name once (several clients may share a platform, and
 // two platforms a display name: those show their ids), as a short list.
 function platformList(platforms) {
@@ -239,7 +278,8 @@ function platformList(platforms) {
 export function renderPortability(card, report, platforms) {
   const rows = report.weeks;
   if (!rows.length) return noWeeks(card, report);
-  const total = (key) => rows.reduce((sum, r) => sum + (r.portability[key] || 0), 0);
+  const total = (key) =>
+    rows.every((r) => r.portability[key] === null) ? null : rows.reduce((sum, r) => sum + (r.portability[key] || 0), 0);
   const totals = {
     bundles_exported: total("bundles_exported"),
     imports_accepted: total("imports_accepted"),
@@ -264,6 +304,7 @@ export function renderPortability(card, report, platforms) {
         { key: "total_imports_accepted", label: "Imports accepted", value: totals.imports_accepted, format: fmt.count },
         { key: "total_imports_rejected", label: "Imports rejected", value: totals.imports_rejected, format: fmt.count },
       ]),
+      rejectionsNote(rows, platforms),
       registered,
     ].filter(Boolean),
     option: baseOptions({
