@@ -279,6 +279,13 @@ RULES: tuple[Rule, ...] = (
         "accepted",
     ),
     _rule("mentorships-list", f"GET {PEOPLE}/mentorships", PA, "self program-admin"),
+    _rule(
+        "imported-list",
+        f"GET {PEOPLE}/imported-records",
+        PA,
+        "self program-admin",
+        note="records imported from other platforms, with their provenance",
+    ),
     _rule("mentorships-get", "GET /v1/mentorships/{mentorship_id}", PA, "party program-admin"),
     _rule(
         "mentorships-transition",

@@ -20,6 +20,7 @@ from graph.consents import revoke_all_for_erasure
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError, no_such
 from graph.ids import new_id
+from graph.imports import erase_imported
 from graph.pagination import PageRequest, RowPage, after_clause, read_page
 from graph.values import Row, execute, fetch_map, fetch_one, lock, read_map, utc_now
 
@@ -225,7 +226,8 @@ async def list_people(
 async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = None) -> bool:
     """Erase a person; return False when there was nobody to erase.
 
-    In one transaction: their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
+    In one transaction: their imported records, identity links and pseudonyms go and import
+    reports stop naming them (graph/imports.py `erase_imported`); their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
     exclusions) to or from them are deleted; free
     text about them (mentorship goals and reasons, session notes) is removed from their
     mentorships; live mentorships end (`proposed` → `declined`, `active|paused` → `abandoned`,
@@ -243,6 +245,7 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
             return False
         await revoke_all_for_erasure(tx, person_id, moment)
         await delete_feeds_of(tx, person_id)
+        await erase_imported(tx, person_id)
         await execute(
             tx,
             "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) DETACH DELETE c",

@@ -122,6 +122,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        version=15,
+        name="portability: pairwise pseudonymous ids and the secret they derive from",
+        statements=(
+            _unique("Pseudonym"),
+            _unique("InstanceSecret", "name"),
+        ),
+    ),
+    Migration(
         version=18,
         name="calendar feeds: looked up by the hash of their token",
         statements=(_unique("CalendarFeed", "token_hash"),),

@@ -210,34 +210,6 @@ def test_only_partners_with_imports_write_or_people(
     assert other.json()["type"].endswith("/issuer-untrusted")
 
 
-async def test_a_person_imports_their_own_bundle_from_elsewhere(
-    client: TestClient, tokens: TokenFactory, graph: Graph, partner: FakePartner
-) -> None:
-    await graph.query(
-        "CREATE (:Person {id: 'per_me', display_name: 'Me', roles: ['mentee'], created_at: datetime()})",
-        write=True,
-    )
-    response = _post(
-        client, partner.v2(audience="self", jti="bdl_self"), tokens.headers("per_me", "mentee")
-    )
-    assert response.status_code == 201, response.text
-    assert response.json()["person_id"] == "per_me"
-    assert response.json()["conflicts"] == [
-        {"item": "profile", "id": "per_me", "field": "display_name", "kept": "local"}
-    ]
-    linked = await graph.query(
-        "MATCH (:Person {id: 'per_me'})-[:KNOWN_AS]->(x) RETURN x.key AS key"
-    )
-    assert linked == [{"key": f"{partner.issuer}|ext-pat"}]
-    assert (
-        client.get(
-            f"/v1/imports/{response.json()['import_id']}",
-            headers=tokens.headers("per_other", "mentee"),
-        ).status_code
-        == 404
-    )
-
-
 # -- the tamper corpus ----------------------------------------------------------------------------
 
 
@@ -459,9 +431,8 @@ async def test_staged_items_are_invisible_until_the_final_transaction(graph: Gra
         consent_id="cns_x",
         status_url="https://acme.example/v1/consents/cns_x/status",
         subject=IdentityRef(iss="https://acme.example", sub="ext-staged"),
-        asserted=(),
-        asserted_local_id=None,
         importer_person_id=None,
+        vouched_person_id=None,
         actor=ImportActor(subject=None, role="partner"),
         new_person_id="per_staged",
         profile=None,
