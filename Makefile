@@ -88,7 +88,13 @@ bench-tools:  ## wrk, the HTTP load tool `make bench` uses (Debian package; asyn
 	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk) \
 		|| echo "wrk not installed: the load test falls back to a Python client"
 
-bench: install bench-tools  ## Benchmarks on their own Neo4j (port 7741): bench/results/, docs/performance.md
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP) bench-tools  ## Benchmarks on their own Neo4j (port 7741): bench/results/, docs/performance.md
 	@start=$$(date +%s); $(BIN)/python -m bench.run; echo "make bench wall time: $$(( $$(date +%s) - start )) s"
 
 clean:  ## Remove caches and build output (keeps Neo4j data and jars)

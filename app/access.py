@@ -29,7 +29,7 @@ from fastapi import Depends, Request
 from app.deps import GraphDep
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError
 from app.models.mentorships import Mentorship, MentorshipCreate
-from app.models.programs import Cohort, Program
+from app.models.programs import Cohort
 from app.models.sessions import Session
 from app.policy import Answer, Reach, decide, rule_for
 from auth.principals import Principal
@@ -53,10 +53,12 @@ def _admin_of_person(principal: Principal, facts: PersonFacts) -> bool:
     return principal.administers_all or any(principal.administers(p) for p in facts.programs)
 
 
-def _decide(
+def enforce_reach(
     request: Request, principal: Principal, reaches: set[Reach], kind: str, key: str
 ) -> None:
-    """Raise the policy's refusal for this operation, or return when it allows."""
+    """Raise the policy's refusal for this operation given the `reaches` the caller holds to
+    the object (`kind` `key`), or return when it allows. Routers that load their own objects
+    (consents, imports, bundles) can use it too."""
     answer = decide(rule_for(request), principal, reaches)
     if answer is Answer.HIDDEN:
         raise NotFoundError(no_such(kind, key))
@@ -76,6 +78,13 @@ async def reached_person(
     person_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
 ) -> PersonRef:
     """The path's person, or 404 unless the policy lets the caller act on them."""
+    return await reach_person(request, principal, graph, person_id)
+
+
+async def reach_person(
+    request: Request, principal: Principal, graph: Graph, person_id: str
+) -> PersonRef:
+    """`reached_person` for routes that declare the path parameter themselves."""
     reaches: set[Reach] = set()
     facts = None
     if principal.person_id == person_id:
@@ -84,7 +93,7 @@ async def reached_person(
         facts = await people.person_facts(graph, person_id)
         if facts is not None and _admin_of_person(principal, facts):
             reaches.add(Reach.PROGRAM_ADMIN)
-    _decide(request, principal, reaches, "person", person_id)
+    enforce_reach(request, principal, reaches, "person", person_id)
     return PersonRef(person_id, facts)
 
 
@@ -112,15 +121,30 @@ async def person_choosable(
     raise NotFoundError(no_such("person", person_id))
 
 
+@dataclass(frozen=True)
+class ProgramRef:
+    """A program the caller reaches for this operation."""
+
+    id: str
+
+
 async def reached_program(
     program_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
-) -> Program:
+) -> ProgramRef:
+    """The path's program, for its admins."""
+    return await reach_program(request, principal, graph, program_id)
+
+
+async def reach_program(
+    request: Request, principal: Principal, graph: Graph, program_id: str
+) -> ProgramRef:
+    """`reached_program` for routes that declare the path parameter themselves."""
     row = await programs.get_program(graph, program_id)
     if row is None:
         raise NotFoundError(no_such("program", program_id))
     reaches = {Reach.PROGRAM_ADMIN} if principal.administers(program_id) else set()
-    _decide(request, principal, reaches, "program", program_id)
-    return Program.model_validate(row)
+    enforce_reach(request, principal, reaches, "program", program_id)
+    return ProgramRef(program_id)
 
 
 async def _cohort_reaches(graph: Graph, principal: Principal, cohort: Cohort) -> set[Reach]:
@@ -140,7 +164,7 @@ async def reached_cohort(
     if row is None:
         raise NotFoundError(no_such("cohort", cohort_id))
     cohort = Cohort.model_validate(row)
-    _decide(
+    enforce_reach(
         request, principal, await _cohort_reaches(graph, principal, cohort), "cohort", cohort_id
     )
     return cohort
@@ -182,7 +206,7 @@ async def reached_mentorship(
     reaches = _party_reaches(
         principal, mentorship.mentor_id, mentorship.mentee_id, mentorship.program_id
     )
-    _decide(request, principal, reaches, "mentorship", mentorship_id)
+    enforce_reach(request, principal, reaches, "mentorship", mentorship_id)
     return mentorship
 
 
@@ -196,12 +220,12 @@ async def reached_session(
     reaches = _party_reaches(
         principal, context["mentor_id"], context["mentee_id"], context["program_id"]
     )
-    _decide(request, principal, reaches, "session", session_id)
+    enforce_reach(request, principal, reaches, "session", session_id)
     return Session.model_validate(context["session"])
 
 
 ReachedPerson = Annotated[PersonRef, Depends(reached_person)]
-ReachedProgram = Annotated[Program, Depends(reached_program)]
+ReachedProgram = Annotated[ProgramRef, Depends(reached_program)]
 ReachedCohort = Annotated[Cohort, Depends(reached_cohort)]
 ReachedMentorship = Annotated[Mentorship, Depends(reached_mentorship)]
 ReachedSession = Annotated[Session, Depends(reached_session)]
@@ -258,9 +282,9 @@ def check_transition(
             raise ForbiddenError(f"Only the proposed {side} can accept this proposal.")
 
 
-async def program_in_reach(graph: Graph, principal: Principal, program_id: str) -> Program:
+async def program_in_reach(graph: Graph, principal: Principal, program_id: str) -> ProgramRef:
     """A program named in a query: for its admins; 404 otherwise."""
     row = await programs.get_program(graph, program_id)
     if row is None or not principal.administers(program_id):
         raise NotFoundError(no_such("program", program_id))
-    return Program.model_validate(row)
+    return ProgramRef(program_id)

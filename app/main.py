@@ -33,10 +33,12 @@ from app.routers import (
     credentials,
     dashboard,
     health,
+    imported,
     imports,
     matching,
     mentorships,
     metrics,
+    mypage,
     network,
     oauth,
     people,
@@ -193,13 +195,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bundles,
         imports,
         credentials,
+        imported,
         webhook_deliveries,
         metrics,
         matching,
         audit,
         calendar,
+        mypage,
     ):
         app.include_router(resource.router, dependencies=policy)
+    app.include_router(mypage.page_router)
     dashboard.install_dashboard(app, settings.dashboard_dir)
     _register_problem_schema(app)
     return app

@@ -59,18 +59,13 @@ def next_link(url: URL, next_cursor: str) -> str:
     return f'<{url.include_query_params(cursor=next_cursor)}>; rel="next"'
 
 
+LIMIT_DESCRIPTION = f"Items per page (1 to {MAX_LIMIT}); larger values are clamped to {MAX_LIMIT}."
+CURSOR_DESCRIPTION = "The `next_cursor` of the previous page."
+
+
 def page_request(
-    limit: Annotated[
-        int,
-        Query(
-            ge=1,
-            description=f"Items per page (1 to {MAX_LIMIT}); larger values are clamped to {MAX_LIMIT}.",
-        ),
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None,
-        Query(max_length=512, description="The `next_cursor` of the previous page."),
-    ] = None,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DESCRIPTION)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512, description=CURSOR_DESCRIPTION)] = None,
 ) -> PageRequest:
     try:
         after = Cursor.decode(cursor) if cursor else None
@@ -88,9 +83,15 @@ def page_request(
 
 
 async def _remembered_page_request(
-    request: Request, response: Response, page: Annotated[PageRequest, Depends(page_request)]
+    request: Request,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DESCRIPTION)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512, description=CURSOR_DESCRIPTION)] = None,
 ) -> PageRequest:
-    # Async, so it runs in the request's own context and the endpoint (and `page_of`) sees it.
+    """`page_request` as the routes' dependency (same parameters, validated at the same level),
+    remembering the request's URL and response for `page_of`. Async, so it runs in the request's
+    own context and the endpoint sees the context variable."""
+    page = page_request(limit, cursor)
     _list_call.set(_ListCall(request.url, response))
     return page
 

@@ -144,6 +144,16 @@ RULES: tuple[Rule, ...] = (
     _rule("wellknown-jwks", "GET /.well-known/jwks.json"),
     _rule("oauth-token", "POST /oauth/token", note="client credentials of an enabled client"),
     _rule("consents-status", "GET /v1/consents/{consent_id}/status", note="no personal data"),
+    _rule(
+        "mypage-dev-people",
+        "GET /v1/dev/people",
+        note="development only (404 in production): the demo people one may sign in as",
+    ),
+    _rule(
+        "mypage-dev-sign-in",
+        "POST /v1/dev/sign-in",
+        note="development only (404 in production): a token for a demo person, nobody else",
+    ),
     # Operator functions: global partner settings and the logs spanning every program.
     _rule(
         "observability-metrics",
@@ -239,6 +249,13 @@ RULES: tuple[Rule, ...] = (
         "self",
         note="only the person manages their calendar subscription",
     ),
+    _rule(
+        "mypage-directory",
+        "GET /v1/platforms",
+        PA,
+        "any",
+        note="registered partner platforms' ids and names only, to consent to",
+    ),
     _rule("calendar-rotate", f"POST {PEOPLE}/calendar-feed", P, "self"),
     _rule("calendar-revoke", f"DELETE {PEOPLE}/calendar-feed", P, "self"),
     _rule(
@@ -262,6 +279,13 @@ RULES: tuple[Rule, ...] = (
         "accepted",
     ),
     _rule("mentorships-list", f"GET {PEOPLE}/mentorships", PA, "self program-admin"),
+    _rule(
+        "imported-list",
+        f"GET {PEOPLE}/imported-records",
+        PA,
+        "self program-admin",
+        note="records imported from other platforms, with their provenance",
+    ),
     _rule("mentorships-get", "GET /v1/mentorships/{mentorship_id}", PA, "party program-admin"),
     _rule(
         "mentorships-transition",

@@ -121,7 +121,9 @@ def build_rate_limiter(settings: Settings, graph: Graph) -> RateLimiter:
 
 def build_secret_verifier(settings: Settings) -> SecretVerifier:
     return SecretVerifier(
-        workers=settings.secret_check_workers, max_pending=settings.secret_check_max_pending
+        workers=settings.secret_check_workers,
+        max_pending=settings.secret_check_max_pending,
+        nice=settings.secret_check_nice,
     )
 
 

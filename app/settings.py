@@ -197,6 +197,12 @@ class Settings(BaseSettings):
     secret_check_workers: int = Field(
         default=2, ge=1, le=64, description="Threads that check client secrets (Argon2)."
     )
+    secret_check_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU priority (nice) of the secret-check threads, below the event loop's.",
+    )
     secret_check_max_pending: int = Field(
         default=16,
         ge=1,
@@ -209,6 +215,31 @@ class Settings(BaseSettings):
         description="The dashboard build output: index.html and assets/.",
     )
 
+    # The person's page at /me (see docs/mypage.md): OpenID Connect sign-in in the browser.
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The IdP the page signs people in with; default external_idp_issuer.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="The page's public client id at the IdP (code flow + PKCE)."
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email", description="Scopes the page asks the IdP for."
+    )
+    oidc_redirect_path: str = Field(
+        default="/me",
+        pattern=r"^/[A-Za-z0-9/_.-]*$",
+        description="Where the IdP sends the browser back (registered at the IdP).",
+    )
+    oidc_resource: str | None = Field(
+        default=None,
+        description="An RFC 8707 `resource` to ask the IdP for (the access tokens' audience).",
+    )
+    dev_sign_in: bool = Field(
+        default=True,
+        description="Outside production, /me offers 'sign in as' a demo person (never in production).",
+    )
+
     # The local Neo4j that `rolodex neo4j start` runs (development and tests only).
     local_neo4j_home: Path = Path("var/neo4j")
     local_neo4j_port: int = Field(default=7687, ge=1024, le=65535)
@@ -219,6 +250,14 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment != "production"
+
+    @property
+    def page_oidc_issuer(self) -> str | None:
+        return self.oidc_issuer or self.external_idp_issuer
+
+    @property
+    def dev_sign_in_allowed(self) -> bool:
+        return self.dev_sign_in and self.environment != "production"
 
     @property
     def access_token_audience(self) -> str:

@@ -49,6 +49,7 @@ def server_env() -> dict[str, str]:
         "ROLODEX_LOG_LEVEL": "WARNING",
         "ROLODEX_WEBHOOK_WORKER_ENABLED": "false",
         "ROLODEX_RATE_LIMIT_EXPORT_PER_MINUTE": "100000000",
+        "ROLODEX_RATE_LIMIT_IMPORT_PER_MINUTE": "100000000",
         "ROLODEX_RATE_LIMIT_BURST": "100000000",
     }
 
@@ -122,7 +123,8 @@ def api_server() -> Iterator[ApiProcess]:
         )
     api = ApiProcess(process, log_path)
     try:
-        deadline = time.monotonic() + 60
+        # a loaded machine starts two workers slowly
+        deadline = time.monotonic() + float(os.environ.get("BENCH_API_READY_SECONDS", "300"))
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the API exited early; see {log_path}")
@@ -157,7 +159,34 @@ def person_token(keys: KeyStore, person_id: str, role: Role = Role.MENTEE) -> st
         audience=BASE_URL,
         subject=person_id,
         role=role,
-        ttl=timedelta(hours=2),
+        ttl=timedelta(minutes=55),
+    )
+
+
+def operator_token(keys: KeyStore) -> str:
+    """An operator: an admin whose programs are `["*"]` (every program, as the metrics need)."""
+    return issue_access_token(
+        keys.access,
+        issuer=BASE_URL,
+        audience=BASE_URL,
+        subject="bench-operator",
+        role=Role.ADMIN,
+        ttl=timedelta(minutes=55),
+        programs=("*",),
+    )
+
+
+def partner_token(keys: KeyStore, platform_id: str, scopes: tuple[str, ...]) -> str:
+    """A partner platform's client token (e.g. `imports:write` to push bundles)."""
+    return issue_access_token(
+        keys.access,
+        issuer=BASE_URL,
+        audience=BASE_URL,
+        subject=f"client_{platform_id}",
+        role=Role.PARTNER,
+        ttl=timedelta(minutes=55),
+        scopes=scopes,
+        platform_id=platform_id,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -21,10 +22,18 @@ from typing import Any
 import httpx
 
 from bench.api import BASE_URL
+from bench.checks import BenchError
 from bench.common import percentiles
 
 CONNECTIONS = 64
 SECONDS = 30
+TIMEOUT_SECONDS = 5
+"""A request slower than this counts as a timeout (an error), at most a third of the run's
+length, so a request that never finishes in the window is counted rather than dropped."""
+
+
+def _timeout(seconds: int) -> int:
+    return max(1, min(TIMEOUT_SECONDS, seconds // 3))
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,13 @@ def _lua(target: Target) -> str:
 
 def run(target: Target, seconds: int = SECONDS, connections: int = CONNECTIONS) -> dict[str, Any]:
     if shutil.which("wrk"):
-        return _wrk(target, seconds, connections)
-    return asyncio.run(_python(target, seconds, connections))
+        result = _wrk(target, seconds, connections)
+    else:
+        result = asyncio.run(_python(target, seconds, connections))
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    if result["requests"] == 0 and result["errors"] == 0:
+        raise BenchError(f"{target.name}: measured nothing in {seconds} s ({result})")
+    return result
 
 
 def _wrk(target: Target, seconds: int, connections: int) -> dict[str, Any]:
@@ -82,7 +96,7 @@ def _wrk(target: Target, seconds: int, connections: int) -> dict[str, Any]:
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "--timeout",
-                "10s",
+                f"{_timeout(seconds)}s",
                 "-s",
                 f"{script}",
                 BASE_URL,
@@ -112,12 +126,11 @@ def _wrk(target: Target, seconds: int, connections: int) -> dict[str, Any]:
 async def _python(target: Target, seconds: int, connections: int) -> dict[str, Any]:
     """The fallback: `connections` workers, each sending one request at a time until the end."""
     samples: list[float] = []
-    errors = 0
+    kinds: dict[str, int] = {"status": 0, "timeout": 0, "connect": 0}
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
     async def worker(offset: int, client: httpx.AsyncClient) -> None:
-        nonlocal errors
         turn = offset
         while time.monotonic() < deadline:
             path, token = target.paths[turn % len(target.paths)]
@@ -132,13 +145,17 @@ async def _python(target: Target, seconds: int, connections: int) -> dict[str, A
                     | ({"Content-Type": "application/json"} if target.body else {}),
                 )
                 if response.status_code >= 400:
-                    errors += 1
+                    kinds["status"] += 1
+                samples.append(time.perf_counter() - started)
+            except httpx.TimeoutException:
+                kinds["timeout"] += 1
             except httpx.HTTPError:
-                errors += 1
-            samples.append(time.perf_counter() - started)
+                kinds["connect"] += 1
 
     started = time.monotonic()
-    async with httpx.AsyncClient(base_url=BASE_URL, limits=limits, timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=BASE_URL, limits=limits, timeout=_timeout(seconds)
+    ) as client:
         await asyncio.gather(*(worker(n, client) for n in range(connections)))
     elapsed = time.monotonic() - started
     stats = percentiles(samples)
@@ -151,5 +168,7 @@ async def _python(target: Target, seconds: int, connections: int) -> dict[str, A
         "requests_per_s": round(len(samples) / elapsed, 1),
         "p50_ms": stats.get("p50_ms"),
         "p99_ms": stats.get("p99_ms"),
-        "errors": errors,
+        "timeout_s": _timeout(seconds),
+        "errors": sum(kinds.values()),
+        "error_kinds": kinds,
     }

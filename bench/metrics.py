@@ -1,49 +1,58 @@
-"""Metrics benchmarks: weekly metrics over 52 weeks and the network metrics, on the seeded graph.
+"""Metrics benchmarks: weekly metrics and network metrics over 52 weeks, as an operator (an admin
+whose programs are `["*"]`) calls them, on the seeded graph.
 
-The metrics API is built on another branch. Until `/v1/metrics/weekly` (and a network metrics
-route under `/v1/metrics/`) is served, each figure is `{"skipped": "…not merged"}`; once they
-exist, they are timed as an operator (`*` admin) would call them.
+The 52 weeks end with the week of the synthetic time line's last day (`bulk_load.UNTIL`), so the
+range covers the generated activity. Every timed call must answer 200 with 52 weeks.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from bench.api import BASE_URL
-from bench.common import emit, percentiles
+from bench.checks import expect, expect_samples, expect_size
+from bench.common import percentiles
 
 WEEKLY = "/v1/metrics/weekly"
-NETWORK_CANDIDATES = ("/v1/metrics/network", "/v1/metrics/network-growth")
+NETWORK = "/v1/metrics/network"
+WEEKS = 52
 
 
-def _time(client: httpx.Client, path: str, params: dict[str, Any], n: int) -> dict[str, Any]:
-    response = client.get(path, params=params)  # warm-up, and a status to report
+def week_range(until: datetime, weeks: int = WEEKS) -> dict[str, str]:
+    """`from`/`to` ISO weeks: `weeks` weeks ending with the week of `until`."""
+
+    def iso(moment: datetime) -> str:
+        year, week, _ = moment.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    return {"from": iso(until - timedelta(weeks=weeks - 1)), "to": iso(until)}
+
+
+def _time(client: httpx.Client, path: str, params: dict[str, str], n: int) -> dict[str, Any]:
+    def call() -> None:
+        body = expect(client.get(path, params=params), 200, f"GET {path}")
+        expect_size(len(body["weeks"]), WEEKS, f"GET {path}")
+
+    call()  # warm-up
     samples = []
     for _ in range(n):
         started = time.perf_counter()
-        client.get(path, params=params)
+        call()
         samples.append(time.perf_counter() - started)
-    return {"status": response.status_code, **percentiles(samples)}
+    expect_samples(samples, f"GET {path}")
+    return {"weeks": WEEKS, **percentiles(samples)}
 
 
-def weekly_and_network(openapi_paths: set[str], admin_token: str, n: int = 10) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    headers = {"Authorization": f"Bearer {admin_token}"}
-    with httpx.Client(base_url=BASE_URL, headers=headers, timeout=120) as client:
-        if WEEKLY in openapi_paths:
-            results["weekly_52"] = _time(client, WEEKLY, {"weeks": 52}, n)
-        else:
-            results["weekly_52"] = {"skipped": "weekly metrics (/v1/metrics/weekly) not merged"}
-        network = next((p for p in NETWORK_CANDIDATES if p in openapi_paths), None)
-        if network:
-            results["network"] = _time(client, network, {"weeks": 52}, n)
-        else:
-            results["network"] = {"skipped": "network metrics not merged"}
-    return results
-
-
-if __name__ == "__main__":
-    emit({"bench": "metrics"} | weekly_and_network(set(), ""))
+def weekly_and_network(operator_token: str, until: datetime, n: int = 10) -> dict[str, Any]:
+    params = week_range(until)
+    headers = {"Authorization": f"Bearer {operator_token}"}
+    with httpx.Client(base_url=BASE_URL, headers=headers, timeout=300) as client:
+        return {
+            "range": params,
+            "weekly_52": _time(client, WEEKLY, params, n),
+            "network_52": _time(client, NETWORK, params, n),
+        }

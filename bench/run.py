@@ -1,14 +1,19 @@
-"""`make bench`: every benchmark at 10k and 100k people; JSON and a markdown table.
+"""`make bench`: every benchmark at 2k, 10k and 50k people; JSON, a markdown table and a chart.
 
-After a warm-up load through both paths, for each size: a wiped database for the floor load and
-again for the service load (the same rows, the same batch size), the naive sample, the probe profiles, then a real API process for
-the export latencies, the 64-client load, imports and metrics (skipped while not merged), and
-its peak RSS. Writes `bench/results/bench-<time>.json`, `latest.json`, `latest.md`, and puts
-the table into docs/performance.md between its `bench:start`/`bench:end` markers.
+After a warm-up load through both paths, for each size: the floor load and the service load of
+the same rows, each on a wiped database, one after the other (their graphs must be equal), the
+naive sample, the probe profiles, then a real API process for the export latencies (HTTP and
+floor interleaved), the 64-client loads (GET, export, matches of mentees), matches from one
+client, imports (fresh and unchanged), weekly and network metrics over 52 weeks, its peak RSS,
+and `PROFILE`s of the matches and metrics queries. Writes `bench/results/bench-<time>.json`,
+`latest.json`, `latest.md`, the chart docs/performance-growth.png, and puts the table into
+docs/performance.md between its `bench:start`/`bench:end` markers.
 
-Sizes and knobs: `BENCH_PEOPLE` (default `10000,100000`), `BENCH_AVG_CONTACTS` (5),
+Sizes and knobs: `BENCH_PEOPLE` (default `2000,10000,50000`), `BENCH_AVG_CONTACTS` (5),
 `BENCH_PROGRAMS` (20), `BENCH_WEEKS` (26), `BENCH_LOAD_SECONDS` (30), `BENCH_SAMPLES` (100),
-`BENCH_API_WORKERS` (2, as the Dockerfile runs the service).
+`BENCH_IMPORT_SIZES` (`100,1000,10000`), `BENCH_IMPORT_REPEAT` (5), `BENCH_API_WORKERS` (2, as
+the Dockerfile runs the service). A stage that measures nothing, or whose calls fail, stops the
+run with `BenchError`.
 """
 
 from __future__ import annotations
@@ -23,15 +28,35 @@ from typing import Any
 import httpx
 
 from auth.principals import Role
-from bench import bulk_load, concurrency, export_latency, imports, metrics
-from bench.api import BASE_URL, PROBE_CONTACTS, api_server, keystore, person_token, probe_rows
-from bench.common import RESULTS, ROOT, counts, log, machine, raw_driver, server, wipe
+from bench import bulk_load, chart, concurrency, export_latency, imports, metrics, profiles
+from bench.api import (
+    BASE_URL,
+    PROBE_CONTACTS,
+    api_server,
+    keystore,
+    operator_token,
+    person_token,
+    probe_rows,
+)
+from bench.checks import BenchError, expect, expect_samples
+from bench.common import (
+    RESULTS,
+    ROOT,
+    counts,
+    log,
+    machine,
+    percentiles,
+    raw_driver,
+    server,
+    wipe,
+)
 from graph import bulk
 from graph.synthetic import Network
 
 MARK_START = "<!-- bench:start -->"
 MARK_END = "<!-- bench:end -->"
 PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
+CHART = ROOT / "docs" / "performance-growth.png"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -42,11 +67,11 @@ def warm_up() -> float:
     """Load a small network through both paths once, so neither measured load pays for the
     JIT compiler or cold plan caches; the seconds it took."""
     started = time.perf_counter()
-    small = bulk_load.network(2000, 5, 4, 8, 99)
+    small = bulk_load.network(_env_int("BENCH_WARMUP_PEOPLE", 2000), 5, 4, 8, 99)
     driver = raw_driver()
     try:
         wipe(driver)
-        bulk_load.floor_load(driver, small, bulk.DEFAULT_BATCH_SIZE)
+        bulk_load.floor_load(driver, small)
         wipe(driver)
         bulk_load.service_load(small, bulk.DEFAULT_BATCH_SIZE)
         wipe(driver)
@@ -74,29 +99,66 @@ def _sample_people(net: Network, n: int) -> list[dict[str, Any]]:
     return net.people[::step][:n]
 
 
+def _mentees(net: Network, n: int) -> list[dict[str, Any]]:
+    mentees = [p for p in net.people if "mentee" in p["roles"]]
+    step = max(1, len(mentees) // n)
+    return mentees[::step][:n]
+
+
+def _loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def http_benches(net: Network, seconds: int, samples: int) -> dict[str, Any]:
     keys = keystore()
+    operator = operator_token(keys)
     results: dict[str, Any] = {}
     with api_server() as api:
-        paths = set(httpx.get(f"{BASE_URL}/openapi.json", timeout=30).json()["paths"])
         driver = raw_driver()
         try:
-            log("export latency")
+            log("export latency (HTTP and floor interleaved)")
             results["export"] = export_latency.measure(driver, keys, samples)
         finally:
             driver.close()
+        log("weekly and network metrics over 52 weeks")
+        results["metrics"] = metrics.weekly_and_network(operator, bulk_load.UNTIL)
+        results["metrics"]["load_average"] = _loadavg()
+        log("imports: 100 / 1,000 / 10,000 items, fresh and unchanged")
+        results["imports"] = imports.import_bundles(
+            keys,
+            operator,
+            tuple(
+                int(n) for n in os.environ.get("BENCH_IMPORT_SIZES", "100,1000,10000").split(",")
+            ),
+            repeat=_env_int("BENCH_IMPORT_REPEAT", 5),
+        )
+        results["imports"]["load_average"] = _loadavg()
         people = _sample_people(net, 128)
         tokens = {
             p["id"]: person_token(keys, p["id"], Role.MENTOR if p["capacity"] else Role.MENTEE)
             for p in people
         }
+        mentees = {p["id"]: person_token(keys, p["id"], Role.MENTEE) for p in _mentees(net, 128)}
         with httpx.Client(base_url=BASE_URL, timeout=60) as client:
             for person_id, token in tokens.items():  # the self grant each first export makes
-                client.post(
-                    f"/v1/people/{person_id}/bundles",
-                    json={"audience": "self"},
-                    headers={"Authorization": f"Bearer {token}"},
-                ).raise_for_status()
+                expect(
+                    client.post(
+                        f"/v1/people/{person_id}/bundles",
+                        json={"audience": "self"},
+                        headers={"Authorization": f"Bearer {token}"},
+                    ),
+                    201,
+                    "first export",
+                )
+            for person_id, token in list(mentees.items())[:4]:  # matches answer mentees
+                expect(
+                    client.get(
+                        f"/v1/people/{person_id}/matches",
+                        headers={"Authorization": f"Bearer {token}"},
+                    ),
+                    200,
+                    "matches of a mentee",
+                )
         targets = [
             concurrency.Target(
                 "GET /v1/people/{id}",
@@ -109,26 +171,70 @@ def http_benches(net: Network, seconds: int, samples: int) -> dict[str, Any]:
                 [(f"/v1/people/{pid}/bundles", token) for pid, token in tokens.items()],
                 body='{"audience": "self"}',
             ),
+            concurrency.Target(
+                "GET /v1/people/{id}/matches",
+                "GET",
+                [(f"/v1/people/{pid}/matches", token) for pid, token in mentees.items()],
+            ),
         ]
-        matches = next((p for p in sorted(paths) if p.endswith("/matches")), None)
-        if matches:
-            targets.append(
-                concurrency.Target(
-                    f"GET {matches}",
-                    "GET",
-                    [(matches.replace("{person_id}", pid), token) for pid, token in tokens.items()],
-                )
-            )
-        else:
-            results["load_matches"] = {"skipped": "no /v1/people/{id}/matches in this branch"}
+        log("matches, one client")
+        results["matches_one_client"] = _one_client_matches(mentees, samples)
         for target in targets:
             log(f"64 clients on {target.name} for {seconds} s")
             results[f"load {target.name}"] = concurrency.run(target, seconds)
-        admin = person_token(keys, "bench-operator", Role.ADMIN)
-        results["imports"] = imports.import_bundles(paths, {}, admin)
-        results["metrics"] = metrics.weekly_and_network(paths, admin)
         results["api_peak_rss_mib"] = api.peak_rss_mib()
     return results
+
+
+def _one_client_matches(mentees: dict[str, str], samples: int) -> dict[str, Any]:
+    """Sequential matches of the mentees in turn (before the 64-client load, so no backlog);
+    a request slower than 60 s counts as a timeout."""
+    timings: list[float] = []
+    timeouts = 0
+    items = list(mentees.items())
+    with httpx.Client(base_url=BASE_URL, timeout=60) as client:
+        for n in range(samples):
+            person_id, token = items[n % len(items)]
+            started = time.perf_counter()
+            try:
+                response = client.get(
+                    f"/v1/people/{person_id}/matches",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            except httpx.TimeoutException:
+                timeouts += 1
+                continue
+            timings.append(time.perf_counter() - started)
+            expect(response, 200, "matches of a mentee")
+    expect_samples(timings, "matches, one client")
+    return percentiles(timings) | {"timeouts": timeouts, "load_average": _loadavg()}
+
+
+def _bulk(net: Network) -> dict[str, Any]:
+    """Floor and service loads of the same rows, each on a wiped database, in turn; the graph
+    each wrote must be the same (node and relationship counts)."""
+    result: dict[str, Any] = {}
+    driver = raw_driver()
+    try:
+        result["wipe_seconds_before_floor"] = round(wipe(driver), 1)
+        result["floor"] = bulk_load.floor_load(driver, net) | {"load_average": _loadavg()}
+        floor_graph = counts(driver)
+        log(f"floor {result['floor']['items_per_s']} items/s; service load")
+        result["wipe_seconds_before_service"] = round(wipe(driver), 1)
+        result["service"] = bulk_load.service_load(net, bulk.DEFAULT_BATCH_SIZE) | {
+            "load_average": _loadavg()
+        }
+        service_graph = counts(driver)
+    finally:
+        driver.close()
+    if floor_graph != service_graph:
+        raise BenchError(
+            f"floor wrote {floor_graph}, the service {service_graph}: not the same work"
+        )
+    result["ratio_to_floor"] = round(
+        result["service"]["items_per_s"] / result["floor"]["items_per_s"], 3
+    )
+    return result
 
 
 def one_size(people: int) -> dict[str, Any]:
@@ -144,18 +250,7 @@ def one_size(people: int) -> dict[str, Any]:
         "generate_seconds": round(time.perf_counter() - started, 1),
     }
     log(f"{people} people: {net.rows} rows generated; floor load")
-    driver = raw_driver()
-    try:
-        result["wipe_seconds_before_floor"] = round(wipe(driver), 1)
-        result["floor"] = bulk_load.floor_load(driver, net, bulk.DEFAULT_BATCH_SIZE)
-        log(f"floor {result['floor']['items_per_s']} items/s; service load")
-        result["wipe_seconds_before_service"] = round(wipe(driver), 1)
-    finally:
-        driver.close()
-    result["service"] = bulk_load.service_load(net, bulk.DEFAULT_BATCH_SIZE)
-    result["ratio_to_floor"] = round(
-        result["service"]["items_per_s"] / result["floor"]["items_per_s"], 3
-    )
+    result |= _bulk(net)
     log(f"service {result['service']['items_per_s']} items/s; naive sample")
     result["naive"] = bulk_load.naive_sample(net)
     result["speedup_over_naive"] = round(
@@ -167,13 +262,19 @@ def one_size(people: int) -> dict[str, Any]:
         result["graph"] = counts(driver)
     finally:
         driver.close()
+    log("profiles of the matches and metrics queries")
+    driver = raw_driver()
+    try:
+        result["profiles"] = profiles.profiles(driver, _mentees(net, 1)[0]["id"], bulk_load.UNTIL)
+    finally:
+        driver.close()
     result |= http_benches(net, _env_int("BENCH_LOAD_SECONDS", 30), _env_int("BENCH_SAMPLES", 100))
     return result
 
 
 def main() -> None:
     started = time.perf_counter()
-    sizes = [int(n) for n in os.environ.get("BENCH_PEOPLE", "10000,100000").split(",")]
+    sizes = [int(n) for n in os.environ.get("BENCH_PEOPLE", "2000,10000,50000").split(",")]
     report: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -188,6 +289,10 @@ def main() -> None:
         report["warm_up_seconds"] = warm_up()
         for people in sizes:
             report["sizes"][str(people)] = one_size(people)
+            if people != sizes[-1]:  # what is measured so far, in case a later size never ends
+                report["wall_seconds"] = round(time.perf_counter() - started, 1)
+                report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+                write(report)
     finally:
         if not was_running:
             instance.stop()
@@ -204,6 +309,9 @@ def write(report: dict[str, Any]) -> None:
     (RESULTS / f"bench-{stamp}.json").write_text(text + "\n")
     (RESULTS / "latest.json").write_text(text + "\n")
     table = markdown(report)
+    if len(report["sizes"]) > 1:
+        chart.draw(report, CHART)
+        table += f"\n![cost against graph size]({CHART.relative_to(ROOT / 'docs')})\n"
     (RESULTS / "latest.md").write_text(table)
     if PERFORMANCE_DOC.exists():
         doc = PERFORMANCE_DOC.read_text()
@@ -233,6 +341,10 @@ def _matches(result: dict[str, Any]) -> Any:
     return (
         f"{found['requests_per_s']:,.0f}, {found['p50_ms']} / {found['p99_ms']}, {found['errors']}"
     )
+
+
+def _loads(*stages: dict[str, Any]) -> str:
+    return ", ".join(str(stage["load_average"][0]) for stage in stages)
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -271,51 +383,63 @@ def markdown(report: dict[str, Any]) -> str:
     row("bulk load: items/s (service)", lambda r: r["service"]["items_per_s"], "{:,.0f}")
     row("bulk load: relationships/s", lambda r: r["service"]["relationships_per_s"], "{:,.0f}")
     row("bulk load: seconds", lambda r: r["service"]["seconds"], "{:,.1f}")
-    row("floor (raw driver, CREATE): items/s", lambda r: r["floor"]["items_per_s"], "{:,.0f}")
-    row("ratio to floor", lambda r: r["ratio_to_floor"], "{:.2f}x")
+    row("bulk floor: items/s", lambda r: r["floor"]["items_per_s"], "{:,.0f}")
+    row("bulk: ratio to floor (goal >= 0.8x)", lambda r: r["ratio_to_floor"], "{:.2f}x")
+    row("bulk: load average (floor, service)", lambda r: _loads(r["floor"], r["service"]))
     row("naive per-row MERGE: items/s", lambda r: r["naive"]["naive_items_per_s"], "{:,.0f}")
     row("speed-up over naive", lambda r: r["speedup_over_naive"], "{:,.1f}x")
     for contacts in PROBE_CONTACTS:
         key = str(contacts)
         row(
-            f"export {contacts:,} contacts: p50 / p95 / p99 ms",
-            lambda r, k=key: "{p50_ms} / {p95_ms} / {p99_ms}".format(**r["export"][k]["http"]),
+            f"export {contacts:,} contacts: p50 / p99 ms",
+            lambda r, k=key: "{p50_ms} / {p99_ms}".format(**r["export"][k]["http"]),
         )
         row(
             f"export {contacts:,}: floor p50 / p99 ms",
             lambda r, k=key: "{p50_ms} / {p99_ms}".format(**r["export"][k]["floor"]),
         )
         row(
-            f"export {contacts:,}: ratio to floor (p50, p99)",
+            f"export {contacts:,}: ratio to floor p50 / p99 (goal <= 1.5x)",
             lambda r, k=key: f"{r['export'][k]['ratio_p50']}x / {r['export'][k]['ratio_p99']}x",
         )
-    row(
-        "bundles signed/s (one client, 1,000 contacts)",
-        lambda r: r["export"]["1000"]["bundles_per_s_sequential"],
-        "{:,.1f}",
-    )
+    row("export: load average", lambda r: str(r["export"]["1000"]["load_average"]))
     for name, label in (
         ("load GET /v1/people/{id}", "64 clients GET /v1/people/{id}"),
         ("load POST /v1/people/{id}/bundles", "64 clients export"),
+        ("load GET /v1/people/{id}/matches", "64 clients matches (mentees)"),
     ):
-        row(f"{label}: requests/s", lambda r, n=name: r[n]["requests_per_s"], "{:,.0f}")
         row(
-            f"{label}: p50 / p99 ms, errors",
-            lambda r, n=name: f"{r[n]['p50_ms']} / {r[n]['p99_ms']}, {r[n]['errors']}",
+            f"{label}: req/s, p50 / p99 ms, errors (timeouts), load avg",
+            lambda r, n=name: (
+                f"{r[n]['requests_per_s']:,.1f}, {r[n]['p50_ms']} / {r[n]['p99_ms']}, "
+                f"{r[n]['errors']} ({r[n].get('error_kinds', {}).get('timeout', 0)}), "
+                f"{r[n]['load_average'][0]}"
+            ),
         )
-    row("64 clients matches: requests/s, p50 / p99 ms, errors", _matches)
-    row("imports (100 / 1,000 / 10,000 items)", lambda r: r["imports"])
-    row("weekly metrics, 52 weeks", lambda r: r["metrics"]["weekly_52"])
-    row("network metrics", lambda r: r["metrics"]["network"])
-    row("API peak RSS MiB, all processes", lambda r: r["api_peak_rss_mib"]["total"], "{:,.0f}")
     row(
-        "API peak RSS MiB, largest worker",
-        lambda r: (
-            max(v for k, v in r["api_peak_rss_mib"].items() if k.startswith("worker"))
-            or r["api_peak_rss_mib"]["supervisor"]
-        ),
-        "{:,.0f}",
+        "matches, one client: p50 / p99 ms",
+        lambda r: "{p50_ms} / {p99_ms}".format(**r["matches_one_client"]),
     )
+    for size in ("100", "1000", "10000"):
+        row(
+            f"import {int(size):,} items: fresh ms; unchanged re-import p50 / p99 ms",
+            lambda r, k=size: (
+                f"{r['imports'][k]['fresh_ms']:,.0f}; "
+                f"{r['imports'][k]['reimport_unchanged']['p50_ms']} / "
+                f"{r['imports'][k]['reimport_unchanged']['p99_ms']}"
+            ),
+        )
+    row("imports: load average", lambda r: str(r["imports"]["load_average"]))
+    row(
+        "weekly metrics, 52 weeks: p50 / p99 ms",
+        lambda r: "{p50_ms} / {p99_ms}".format(**r["metrics"]["weekly_52"]),
+    )
+    row(
+        "network metrics, 52 weeks: p50 / p99 ms",
+        lambda r: "{p50_ms} / {p99_ms}".format(**r["metrics"]["network_52"]),
+    )
+    row("metrics: load average", lambda r: str(r["metrics"]["load_average"]))
+    row("API peak RSS MiB, all processes", lambda r: r["api_peak_rss_mib"]["total"], "{:,.0f}")
     return "\n".join(lines) + "\n"
 
 

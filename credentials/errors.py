@@ -3,7 +3,7 @@
 They extend the bundle life cycle's `PortabilityError` (portability/errors.py), so the API renders
 them the same way (`https://rolodex.dev/problems/<slug>`) and the CLI prints their slug. Checks
 that mean the same as for bundles (issuer trust, key by kid, signature, algorithm, audience,
-identity conflicts) raise the portability classes themselves.
+bindings) raise the portability classes themselves.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from portability.errors import (
     AlgorithmNotAllowedError,
     AudienceMismatchError,
-    IdentityConflictError,
+    BindingRequiredError,
     IssuerUntrustedError,
     KeyNotFoundError,
     PortabilityError,
@@ -132,7 +132,7 @@ PRESENTATION_REFUSALS: tuple[type[PortabilityError], ...] = (
     CredentialRevokedError,
     StatusUnverifiableError,
     PresentationHolderOnlyError,
-    IdentityConflictError,
+    BindingRequiredError,
 )
 """Every refusal of `POST /v1/imports` with a presentation, in the order of the checks."""
 

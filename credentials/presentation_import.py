@@ -35,7 +35,7 @@ from graph import imports, platforms
 from graph.db import Graph
 from graph.ids import new_id
 from graph.imports import IdentityRef, ImportActor, ImportPlan
-from portability.errors import IdentityConflictError, IssuerUntrustedError
+from portability.errors import BindingRequiredError, IssuerUntrustedError
 from portability.importer import BundleImporter, Importer, ImportResult
 from portability.vocabulary import RECORD_SECTIONS
 
@@ -84,22 +84,24 @@ class PresentationImport:
             consent_id="holder-presentation",
             status_url=str(status.get("uri")),
             subject=IdentityRef(iss=iss, sub=f"jkt:{thumbprint(verified.holder_jwk)}"),
-            asserted=(),
-            asserted_local_id=None,
             importer_person_id=importer.person_id,
+            # the holder proved possession of the key the credential is bound to
+            vouched_person_id=importer.person_id,
             actor=ImportActor(subject=importer.subject, role=importer.role),
             new_person_id=importer.person_id,
             profile=fields or None,
             contacts=tuple(
-                BundleImporter._contact(item, iss, self.public_url)
+                BundleImporter._contact(item, iss, self.public_url, {})
                 for item in claims.get("contacts", [])
                 if isinstance(item, dict)
             ),
-            records=tuple(
-                BundleImporter._record(section, item, iss)
-                for section in RECORD_SECTIONS
-                for item in claims.get(section, [])
-                if isinstance(item, dict)
+            records=BundleImporter._records(
+                {
+                    section: [item for item in claims.get(section, []) if isinstance(item, dict)]
+                    for section in RECORD_SECTIONS
+                },
+                iss,
+                self.public_url,
             ),
         )
 
@@ -125,8 +127,8 @@ class PresentationImport:
             )
         except imports.ReplayedError as error:
             raise NonceReusedError(error.detail) from error
-        except imports.IdentityConflictError as error:
-            raise IdentityConflictError(error.detail) from error
+        except imports.BindingError as error:
+            raise BindingRequiredError(error.detail) from error
         result = ImportResult(
             import_id=None if dry_run else plan.import_id,
             status="dry_run" if dry_run else "applied",

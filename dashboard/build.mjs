@@ -1,7 +1,8 @@
 // Builds the admin dashboard into app/static/dashboard/ (git-ignored), which FastAPI serves at
 // /admin: index.html plus content-hashed, minified JS and CSS under assets/. The same build makes
 // the API reference served at /docs (docs.html: Swagger UI from npm swagger-ui-dist), so neither
-// page loads anything from another origin. The running service
+// page loads anything from another origin. It also builds "My Rolodex", the person's page at /me
+// (me.html: mypage.js with oidc-client-ts, and mypage.css). The running service
 // needs no Node; only this build does (`make dashboard`, run by `make run` and `make test`).
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -16,7 +17,7 @@ await rm(outDir, { recursive: true, force: true });
 await mkdir(assetsDir, { recursive: true });
 
 const result = await esbuild.build({
-  entryPoints: ["main.js", "styles.css", "apidocs.js", "apidocs.css"].map((name) =>
+  entryPoints: ["main.js", "styles.css", "apidocs.js", "apidocs.css", "mypage.js", "mypage.css"].map((name) =>
     path.join(here, "src", name),
   ),
   outdir: assetsDir,
@@ -47,6 +48,7 @@ async function writePage(template, output, script, style) {
 }
 await writePage("index.html", "index.html", "src/main.js", "src/styles.css");
 await writePage("apidocs.html", "docs.html", "src/apidocs.js", "src/apidocs.css");
+await writePage("mypage.html", "me.html", "src/mypage.js", "src/mypage.css");
 
 const sizes = outputs.map(([file, meta]) => `${path.basename(file)} ${(meta.bytes / 1024).toFixed(1)} KiB`);
 console.log(`dashboard built into ${path.relative(process.cwd(), outDir)}: ${sizes.join(", ")}`);

@@ -40,35 +40,57 @@ COLLECT {
   RETURN item ORDER BY at, id
 }"""
 
+
+def _imported_records(kind: LiteralString) -> LiteralString:
+    """The end of a record scope's subquery: the records of `kind` imported from other platforms
+    (`ExternalRecord`: the item's JSON with its origin), after the person's own; the bundle
+    builder parses them."""
+    return (
+        """
+    UNION ALL
+    MATCH (p)-[:HAS_EXTERNAL]->(e:ExternalRecord {kind: '"""
+        + kind
+        + """'})
+    RETURN 1 AS rank, e.imported_at AS at, e.id AS id,
+           {id: e.id, data: e.data, origin_iss: e.origin_iss, origin_id: e.origin_id} AS item
+  }
+  RETURN item ORDER BY rank, at, id
+}"""
+    )
+
+
 MENTORSHIPS: LiteralString = """
 COLLECT {
-  MATCH (p)-[r:MENTOR_IN|MENTEE_IN]->(x:Mentorship)
-  MATCH (x)<-[:MENTOR_IN|MENTEE_IN]-(other:Person) WHERE other <> p
-  MATCH (x)-[:IN_COHORT]->(c:Cohort)<-[:HAS_COHORT]-(g:Program)
-  RETURN x {.id, .status, .goals, .end_reason, proposed_at: toString(x.proposed_at),
-            started_at: toString(x.started_at), ended_at: toString(x.ended_at),
-            role: CASE type(r) WHEN 'MENTOR_IN' THEN 'mentor' ELSE 'mentee' END,
-            counterpart_id: other.id, cohort_id: c.id, program_id: g.id} AS item
-  ORDER BY x.proposed_at, x.id
-}"""
+  CALL (p) {
+    MATCH (p)-[r:MENTOR_IN|MENTEE_IN]->(x:Mentorship)
+    MATCH (x)<-[:MENTOR_IN|MENTEE_IN]-(other:Person) WHERE other <> p
+    MATCH (x)-[:IN_COHORT]->(c:Cohort)<-[:HAS_COHORT]-(g:Program)
+    RETURN 0 AS rank, x.proposed_at AS at, x.id AS id,
+           x {.id, .status, .goals, .end_reason, proposed_at: toString(x.proposed_at),
+              started_at: toString(x.started_at), ended_at: toString(x.ended_at),
+              role: CASE type(r) WHEN 'MENTOR_IN' THEN 'mentor' ELSE 'mentee' END,
+              counterpart_id: other.id, cohort_id: c.id, program_id: g.id} AS item
+  """ + _imported_records("mentorships")
 
 SESSIONS: LiteralString = """
 COLLECT {
-  MATCH (p)-[:MENTOR_IN|MENTEE_IN]->(x:Mentorship)-[:HAS_SESSION]->(s:Session)
-  RETURN s {.id, .status, .sentiment_pre, .sentiment_post, mentorship_id: x.id,
-            scheduled_at: toString(s.scheduled_at), requested_at: toString(s.requested_at),
-            responded_at: toString(s.responded_at)} AS item
-  ORDER BY s.scheduled_at, s.id
-}"""
+  CALL (p) {
+    MATCH (p)-[:MENTOR_IN|MENTEE_IN]->(x:Mentorship)-[:HAS_SESSION]->(s:Session)
+    RETURN 0 AS rank, s.scheduled_at AS at, s.id AS id,
+           s {.id, .status, .sentiment_pre, .sentiment_post, mentorship_id: x.id,
+              scheduled_at: toString(s.scheduled_at), requested_at: toString(s.requested_at),
+              responded_at: toString(s.responded_at)} AS item
+  """ + _imported_records("sessions")
 
 OUTCOMES: LiteralString = """
 COLLECT {
-  MATCH (c:Cohort)-[:HAS_OUTCOME]->(o:Outcome)-[:HAS_MEASUREMENT]->(m:Measurement)-[:OF_PERSON]->(p)
-  RETURN {id: m.id, cohort_id: c.id, outcome_key: o.key, outcome_name: o.name, metric: o.metric,
-          unit: o.unit, baseline: o.baseline, target: o.target, value: m.value,
-          measured_at: toString(m.measured_at)} AS item
-  ORDER BY m.measured_at, m.id
-}"""
+  CALL (p) {
+    MATCH (c:Cohort)-[:HAS_OUTCOME]->(o:Outcome)-[:HAS_MEASUREMENT]->(m:Measurement)-[:OF_PERSON]->(p)
+    RETURN 0 AS rank, m.measured_at AS at, m.id AS id,
+           {id: m.id, cohort_id: c.id, outcome_key: o.key, outcome_name: o.name, metric: o.metric,
+            unit: o.unit, baseline: o.baseline, target: o.target, value: m.value,
+            measured_at: toString(m.measured_at)} AS item
+  """ + _imported_records("outcomes")
 
 PREFERENCES: LiteralString = """
 {discoverable: p.discoverable, choices: p.pref_choices, version: p.pref_version}"""

@@ -13,18 +13,21 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import audit
+from graph import audit, pseudonyms
 from graph.audit import AuditActor
 from graph.db import Graph
 from graph.errors import ConflictError
 from graph.values import execute, fetch_one
 
 
-async def record_export(graph: Graph, export: dict[str, Any]) -> None:
-    """Record the export and its audit event; ConflictError when the consent was revoked or
-    expired meanwhile.
+async def record_export(
+    graph: Graph, export: dict[str, Any], handed_out: dict[str, str] | None = None
+) -> None:
+    """Record the export, the pseudonyms it handed out and its audit event; ConflictError when
+    the consent was revoked or expired meanwhile.
 
     `export`: id, person_id, consent_id, audience, scopes, actor, actor_role, at, size_bytes.
+    `handed_out`: pseudonym → local id, for the audience (graph/pseudonyms.py).
     """
 
     async def work(tx: AsyncManagedTransaction) -> None:
@@ -55,6 +58,8 @@ async def record_export(graph: Graph, export: dict[str, Any]) -> None:
             """,
             **export,
         )
+        if handed_out:
+            await pseudonyms.remember(tx, export["audience"], handed_out)
         await audit.record(
             tx,
             audit.BUNDLE_EXPORTED,

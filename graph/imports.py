@@ -4,7 +4,9 @@ Every imported node records where it came from (`source_issuer`, `source_bundle`
 and `origin_iss`/`origin_id` of the item). The same person arriving twice from one platform is one
 person: `(:Person)-[:KNOWN_AS]->(:ExternalIdentity {key: "<issuer>|<their id>"})`. Local edits
 are never overwritten: an imported contact whose fields no longer match what was imported
-(`import_hash`) is reported as a conflict and kept as it is.
+(`import_hash`) is kept as it is, and reported as a conflict when the bundle changes it. A
+re-import compares content hashes: an item its source has not changed since it was imported is
+`unchanged` (one id and one boolean read back, nothing written).
 
 A bundle up to `single_tx_items` items is merged in one transaction. A larger one is first
 written as `(:StagedContact)`/`(:StagedRecord)` nodes — invisible to every query of the service —
@@ -19,7 +21,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, LiteralString
+from typing import Any, Final, LiteralString
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
@@ -28,18 +30,67 @@ from graph import audit
 from graph.audit import AuditActor
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError
+from graph.pagination import PageRequest, RowPage, after_clause, read_page
 from graph.values import Row, execute, fetch_all, fetch_one
 
 PROFILE_FIELDS = ("display_name", "headline", "skills", "interests", "languages", "timezone")
 STAGE_BATCH = 2_000
 
 
+# The final transaction makes staged items visible (or creates them when nothing was staged): one
+# seek per row on the (staging_id, id) index. By `staging_id` alone every staged row matches, so
+# a plan that seeks by it and filters by `id` compares every row with every other.
+UNSTAGE_CONTACTS: Final = """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedContact {staging_id: $staging, id: row.id})
+          USING INDEX SEEK staged:StagedContact(staging_id, id)
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
+            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
+            title: row.title, relation: row.relation, context: row.context, since: row.since,
+            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
+            import_hash: row.import_hash}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
+          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
+        """
+UNSTAGE_RECORDS: Final = """
+        MATCH (p:Person {id: $person})
+        UNWIND $rows AS row
+        OPTIONAL MATCH (staged:StagedRecord {staging_id: $staging, id: row.id})
+          USING INDEX SEEK staged:StagedRecord(staging_id, id)
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
+            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
+            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
+        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
+          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
+          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
+        """
+
+# The plan compares content hashes: a contact whose `import_hash` equals the incoming item's hash
+# and that belongs to the importer is unchanged at the source, and only its id comes back; the
+# fields of the others are read to tell a partner's update from a local edit.
+PLAN_CONTACTS: Final = """
+        UNWIND $items AS item
+        MATCH (c:Contact {id: item.id})
+        OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c)
+        WITH c, owner, coalesce(owner.id = $person AND c.import_hash = item.hash, false) AS same
+        RETURN c.id AS id, owner.id AS owner, same AS as_imported, c.import_hash AS import_hash,
+               CASE WHEN same THEN null
+                    ELSE c {.name, .email, .organisation, .title, .relation, .context, .since}
+               END AS fields
+        """
+
+
 class ReplayedError(ConflictError):
     """A bundle with this issuer and id was imported before."""
 
 
-class IdentityConflictError(ConflictError):
-    """The bundle's identities point at more than one local person, or not at the importer."""
+class BindingError(ConflictError):
+    """A person uploaded a bundle whose subject is not linked to them."""
 
 
 # -- the plan the importer hands over (typed; nothing else crosses this line) --------------------
@@ -98,16 +149,24 @@ class ImportedContact:
 
 @dataclass(frozen=True)
 class ImportedRecord:
-    """A mentorship, session or outcome measurement kept with its provenance."""
+    """A mentorship, session or outcome measurement kept with its provenance.
+
+    A record from elsewhere becomes an `(:ExternalRecord)` (never program data here); one that
+    originated here (`ours`, back from a round trip) is matched against this instance's own
+    `Mentorship`/`Session`/`Measurement` by its original id and never duplicated.
+    """
 
     id: str
     kind: str  # a record section: mentorships, sessions, outcomes
     data: str  # the item as JSON (sorted keys), without its origin
     origin_iss: str
     origin_id: str
+    ours: bool = False
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        row = asdict(self)
+        row.pop("ours")
+        return row
 
 
 @dataclass(frozen=True)
@@ -131,9 +190,8 @@ class ImportPlan:
     consent_id: str
     status_url: str
     subject: IdentityRef  # the signer's own (iss, sub): the only identity that can bind
-    asserted: tuple[IdentityRef, ...]  # other identities the profile claims
-    asserted_local_id: str | None  # an id the bundle claims the person has here
     importer_person_id: str | None  # set when a person uploads their own bundle
+    vouched_person_id: str | None  # whom the bundle's pairwise id from here maps back to
     actor: ImportActor
     new_person_id: str
     profile: dict[str, Any] | None
@@ -144,10 +202,6 @@ class ImportPlan:
     @property
     def items(self) -> int:
         return len(self.contacts) + len(self.records) + (1 if self.profile else 0)
-
-    @property
-    def identities(self) -> tuple[IdentityRef, ...]:
-        return (self.subject, *self.asserted)
 
 
 @dataclass
@@ -212,37 +266,45 @@ class _Writes:
 
 
 async def _resolve_person(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[str | None, bool]:
-    """(local person id or None when one must be created, whether the person exists)."""
-    found = await fetch_all(
+    """(local person id or None when one must be created, whether the person exists).
+
+    Only the signer's own `(iss, sub)` binds, through a `KNOWN_AS` link this instance made: when
+    a partner's push created the person, when the person imported their own bundle, or when they
+    proved the link (their upload carries the pairwise id this instance gave that very issuer for
+    them: `vouched_person_id`). Whatever else a bundle asserts never binds.
+    """
+    linked = await fetch_one(
         tx,
-        "MATCH (p:Person)-[:KNOWN_AS]->(x:ExternalIdentity) WHERE x.key IN $keys RETURN DISTINCT p.id AS id",
-        keys=[identity.key for identity in plan.identities],
+        "MATCH (p:Person)-[:KNOWN_AS]->(:ExternalIdentity {key: $key}) RETURN p.id AS id",
+        key=plan.subject.key,
     )
-    candidates = {row["id"] for row in found}
-    if plan.asserted_local_id:
-        local = await fetch_one(
-            tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=plan.asserted_local_id
-        )
-        if local is not None:
-            candidates.add(local["id"])
+    owner = linked["id"] if linked else None
     importer = plan.importer_person_id
-    if importer is not None:
-        if await fetch_one(tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=importer) is None:
-            raise NotFoundError(
-                "Create your profile here (POST /v1/people) before importing your bundle."
-            )
-        if candidates - {importer}:
-            raise IdentityConflictError(
-                "This bundle describes someone else: its identities belong to another person here."
-            )
-        return importer, True
-    if len(candidates) > 1:
-        raise IdentityConflictError(
-            "The bundle's identities point at more than one person here; resolve that first."
+    if importer is None:
+        return owner, owner is not None
+    if await fetch_one(tx, "MATCH (p:Person {id: $id}) RETURN p.id AS id", id=importer) is None:
+        raise NotFoundError(
+            "Create your profile here (POST /v1/people) before importing your bundle."
         )
-    if candidates:
-        return candidates.pop(), True
-    return None, False
+    if owner == importer or (owner is None and plan.vouched_person_id == importer):
+        return importer, True
+    if owner is not None:
+        raise BindingError("This bundle's subject is linked to someone else here.")
+    raise BindingError(
+        "This bundle's subject is not linked to you here. A bundle file proves nothing about "
+        "who uploads it: import it once through the platform (a push), or upload a bundle from "
+        "a platform that received your own export from here."
+    )
+
+
+async def _linked(tx: AsyncManagedTransaction, plan: ImportPlan, person_id: str) -> bool:
+    found = await fetch_one(
+        tx,
+        "MATCH (:Person {id: $id})-[:KNOWN_AS]->(x:ExternalIdentity {key: $key}) RETURN x.key AS key",
+        id=person_id,
+        key=plan.subject.key,
+    )
+    return found is not None
 
 
 async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeReport, _Writes]:
@@ -282,48 +344,56 @@ async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeRep
                 )
         (updated if profile_set else unchanged)["profile"] += 1
 
-    linked = await fetch_all(
-        tx,
-        "MATCH (x:ExternalIdentity) WHERE x.key IN $keys OPTIONAL MATCH (p:Person)-[:KNOWN_AS]->(x) "
-        "RETURN x.key AS key, p.id AS person_id",
-        keys=[identity.key for identity in plan.identities],
+    new_identities = (
+        []
+        if exists and resolved is not None and await _linked(tx, plan, resolved)
+        else [plan.subject]
     )
-    linked_to = {row["key"]: row["person_id"] for row in linked}
-    new_identities = [i for i in plan.identities if linked_to.get(i.key) is None]
     created["identities"] += len(new_identities)
-    unchanged["identities"] += len(plan.identities) - len(new_identities)
+    unchanged["identities"] += 1 - len(new_identities)
 
     contact_creates: list[Row] = []
     contact_updates: list[Row] = []
+    hashes = {c.id: content_hash(c.fields.as_row()) for c in plan.contacts}
     existing_contacts = {
         row["id"]: row
         for row in await fetch_all(
             tx,
-            "MATCH (c:Contact) WHERE c.id IN $ids OPTIONAL MATCH (owner:Person)-[:HAS_CONTACT]->(c) "
-            "RETURN c.id AS id, owner.id AS owner, c {.name, .email, .organisation, .title, .relation, .context, .since} AS fields, "
-            "c.import_hash AS import_hash",
-            ids=[c.id for c in plan.contacts],
+            PLAN_CONTACTS,
+            items=[{"id": id_, "hash": hash_} for id_, hash_ in hashes.items()],
+            person=person_id,
+        )
+    }
+    known = {
+        row["id"]
+        for row in await fetch_all(
+            tx,
+            "MATCH (:Person {id: $person})-[k:KNOWS]->() WHERE k.id IN $ids RETURN k.id AS id",
+            person=person_id,
+            ids=[c.id for c in plan.contacts if c.ours],
         )
     }
     for contact in plan.contacts:
         fields = contact.fields.as_row()
         mine = existing_contacts.get(contact.id)
-        if mine is None:
+        if mine is None and contact.id in known:
+            unchanged["contacts"] += 1  # one of the person's contacts who are people here
+        elif mine is None:
             if contact.ours:
                 warnings.append(
                     f"Contact {contact.id} originated here but no longer exists; it was not recreated."
                 )
                 continue
-            contact_creates.append({**contact.as_row(), "import_hash": content_hash(fields)})
+            contact_creates.append({**contact.as_row(), "import_hash": hashes[contact.id]})
             created["contacts"] += 1
         elif mine["owner"] != person_id:
             warnings.append(f"Contact {contact.id} belongs to someone else here; skipped.")
-        elif _contact_fields(mine["fields"]) == fields:
+        elif mine["as_imported"] or _contact_fields(mine["fields"]) == fields:
             unchanged["contacts"] += 1
         elif mine["import_hash"] is not None and mine["import_hash"] == content_hash(
             _contact_fields(mine["fields"])
         ):
-            contact_updates.append({**contact.as_row(), "import_hash": content_hash(fields)})
+            contact_updates.append({**contact.as_row(), "import_hash": hashes[contact.id]})
             updated["contacts"] += 1
         else:
             conflicts.append({"item": "contact", "id": contact.id, "field": "*", "kept": "local"})
@@ -331,18 +401,44 @@ async def _plan(tx: AsyncManagedTransaction, plan: ImportPlan) -> tuple[MergeRep
     record_creates: list[Row] = []
     record_updates: list[Row] = []
     existing_records = {
-        row["id"]: row["data"]
+        row["id"]: row["same"]
         for row in await fetch_all(
             tx,
-            "MATCH (r:ExternalRecord) WHERE r.id IN $ids RETURN r.id AS id, r.data AS data",
-            ids=[r.id for r in plan.records],
+            "UNWIND $items AS item MATCH (r:ExternalRecord {id: item.id}) "
+            "RETURN r.id AS id, r.data = item.data AS same",
+            items=[{"id": r.id, "data": r.data} for r in plan.records],
+        )
+    }
+    ours_found = {
+        row["id"]
+        for row in await fetch_all(
+            tx,
+            """
+            MATCH (p:Person {id: $person})
+            UNWIND $rows AS row
+            WITH p, row WHERE CASE row.kind
+              WHEN 'mentorships' THEN EXISTS { (p)-[:MENTOR_IN|MENTEE_IN]->(:Mentorship {id: row.id}) }
+              WHEN 'sessions' THEN EXISTS {
+                (p)-[:MENTOR_IN|MENTEE_IN]->(:Mentorship)-[:HAS_SESSION]->(:Session {id: row.id}) }
+              ELSE EXISTS { (:Measurement {id: row.id})-[:OF_PERSON]->(p) } END
+            RETURN row.id AS id
+            """,
+            person=person_id,
+            rows=[{"id": r.id, "kind": r.kind} for r in plan.records if r.ours],
         )
     }
     for record in plan.records:
-        if record.id not in existing_records:
+        if record.ours:
+            if record.id in ours_found:
+                unchanged[record.kind] += 1  # this instance's own record, back from a round trip
+            else:
+                warnings.append(
+                    f"Record {record.id} originated here but is not this person's; it was not recreated."
+                )
+        elif record.id not in existing_records:
             record_creates.append(record.as_row())
             created[record.kind] += 1
-        elif existing_records[record.id] == record.data:
+        elif existing_records[record.id]:
             unchanged[record.kind] += 1
         else:
             record_updates.append(record.as_row())
@@ -416,21 +512,7 @@ async def _apply(
     )
     await execute(
         tx,
-        """
-        MATCH (p:Person {id: $person})
-        UNWIND $rows AS row
-        OPTIONAL MATCH (staged:StagedContact {id: row.id, staging_id: $staging})
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
-          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
-            id: row.id, name: row.name, email: row.email, organisation: row.organisation,
-            title: row.title, relation: row.relation, context: row.context, since: row.since,
-            source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
-            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
-            import_hash: row.import_hash}))
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
-          SET staged:Contact REMOVE staged:StagedContact, staged.staging_id
-          CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(staged))
-        """,
+        UNSTAGE_CONTACTS,
         person=writes.person_id,
         rows=writes.contact_creates,
         staging=plan.import_id,
@@ -451,18 +533,7 @@ async def _apply(
     )
     await execute(
         tx,
-        """
-        MATCH (p:Person {id: $person})
-        UNWIND $rows AS row
-        OPTIONAL MATCH (staged:StagedRecord {id: row.id, staging_id: $staging})
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
-          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(:ExternalRecord {
-            id: row.id, kind: row.kind, data: row.data, origin_iss: row.origin_iss, origin_id: row.origin_id,
-            source_issuer: $issuer, source_bundle: $bundle, imported_at: $at}))
-        FOREACH (_ IN CASE WHEN staged IS NULL THEN [] ELSE [1] END |
-          SET staged:ExternalRecord REMOVE staged:StagedRecord, staged.staging_id
-          CREATE (p)-[:HAS_EXTERNAL {source_bundle: $bundle}]->(staged))
-        """,
+        UNSTAGE_RECORDS,
         person=writes.person_id,
         rows=writes.record_creates,
         staging=plan.import_id,
@@ -579,11 +650,15 @@ async def merge_bundle(
             raise ReplayedError("This bundle was imported before.")
         return await _plan(tx, plan)
 
-    report, writes = await graph.read(plan_only)
     if dry_run:
+        report, _ = await graph.read(plan_only)
         return report
-    if len(writes.contact_creates) + len(writes.record_creates) > single_tx_items:
-        await _stage(graph, plan, writes)
+    if len(plan.contacts) + len(plan.records) > single_tx_items:
+        # Planned once outside the final transaction only when the bundle may need staging;
+        # a smaller bundle is planned once, in that transaction.
+        _, writes = await graph.read(plan_only)
+        if len(writes.contact_creates) + len(writes.record_creates) > single_tx_items:
+            await _stage(graph, plan, writes)
 
     async def plan_and_apply(tx: AsyncManagedTransaction) -> MergeReport:
         fresh, fresh_writes = await plan_only(tx)
@@ -608,6 +683,37 @@ async def _unstage(graph: Graph, import_id: str) -> None:
     )
 
 
+REDACTED = "[erased]"
+
+
+async def erase_imported(tx: AsyncManagedTransaction, person_id: str) -> None:
+    """Part of a person's erasure (graph/people.py): their imported records and identity links go,
+    and import reports no longer name them (the person id becomes `[erased]`)."""
+    await execute(
+        tx,
+        "MATCH (:Person {id: $id})-[:HAS_EXTERNAL]->(r:ExternalRecord) DETACH DELETE r",
+        id=person_id,
+    )
+    await execute(
+        tx,
+        """
+        MATCH (:Person {id: $id})-[k:KNOWN_AS]->(x:ExternalIdentity)
+        DELETE k
+        WITH x WHERE NOT EXISTS { ()-[:KNOWN_AS]->(x) }
+        DELETE x
+        """,
+        id=person_id,
+    )
+    await execute(
+        tx,
+        "MATCH (i:Import {person_id: $id}) "
+        "SET i.person_id = null, i.report = replace(i.report, $id, $redacted)",
+        id=person_id,
+        redacted=REDACTED,
+    )
+    await execute(tx, "MATCH (x:Pseudonym {local_id: $id}) DETACH DELETE x", id=person_id)
+
+
 async def sweep_staging(graph: Graph, staged_before: datetime, batch: int = STAGE_BATCH) -> int:
     """Delete staged items left by imports that never finished (a crash mid-staging) and were
     staged before `staged_before`; return how many. Staged items are invisible either way."""
@@ -623,3 +729,24 @@ async def sweep_staging(graph: Graph, staged_before: datetime, batch: int = STAG
         removed += count
         if count < batch:
             return removed
+
+
+async def list_imported_records(
+    graph: Graph, person_id: str, page: PageRequest, *, kind: str | None = None
+) -> RowPage:
+    """A person's records imported from other platforms, with their provenance, oldest first."""
+    return await read_page(
+        graph,
+        f"""
+        MATCH (:Person {{id: $person}})-[:HAS_EXTERNAL]->(r:ExternalRecord)
+        WHERE ($kind IS NULL OR r.kind = $kind) AND {after_clause("r.imported_at", "r.id")}
+        RETURN r {{.id, .kind, .data, .origin_iss, .origin_id, .source_issuer, .source_bundle,
+                  .imported_at}} AS record
+        ORDER BY r.imported_at, r.id LIMIT $fetch
+        """,
+        "record",
+        page,
+        order_key="imported_at",
+        person=person_id,
+        kind=kind,
+    )

@@ -21,6 +21,7 @@ from graph.consents import revoke_all_for_erasure
 from graph.db import Graph
 from graph.errors import ConflictError, NotFoundError, no_such
 from graph.ids import new_id
+from graph.imports import erase_imported
 from graph.pagination import PageRequest, RowPage, after_clause, read_page
 from graph.values import Row, execute, fetch_map, fetch_one, lock, read_map, utc_now
 
@@ -227,7 +228,8 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
     """Erase a person; return False when there was nobody to erase.
 
     In one transaction: their credentials are revoked (status-list bit set, graph/credentials.py);
-    their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
+    their imported records, identity links and pseudonyms go and import
+    reports stop naming them (graph/imports.py `erase_imported`); their rolodex cards and every `KNOWS` and `EXCLUDES` (matching
     exclusions) to or from them are deleted; free
     text about them (mentorship goals and reasons, session notes) is removed from their
     mentorships; live mentorships end (`proposed` → `declined`, `active|paused` → `abandoned`,
@@ -246,6 +248,7 @@ async def erase_person(graph: Graph, person_id: str, *, now: datetime | None = N
         await revoke_all_for_erasure(tx, person_id, moment)
         await credentials.revoke_all_for_erasure(tx, person_id, moment)
         await delete_feeds_of(tx, person_id)
+        await erase_imported(tx, person_id)
         await execute(
             tx,
             "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) DETACH DELETE c",

@@ -30,6 +30,12 @@ def _index(label: str, prop: str) -> str:
     return f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
 
 
+def _composite_index(label: str, *props: str) -> str:
+    name = f"{label.lower()}_{'_'.join(props)}_index"
+    keys = ", ".join(f"n.{prop}" for prop in props)
+    return f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({keys})"
+
+
 def _unique_relationship(rel_type: str, prop: str = "id") -> str:
     name = f"{rel_type.lower()}_{prop}_unique"
     return (
@@ -116,6 +122,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        version=15,
+        name="portability: pairwise pseudonymous ids and the secret they derive from",
+        statements=(
+            _unique("Pseudonym"),
+            _unique("InstanceSecret", "name"),
+        ),
+    ),
+    Migration(
         version=18,
         name="calendar feeds: looked up by the hash of their token",
         statements=(_unique("CalendarFeed", "token_hash"),),
@@ -135,6 +149,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         statements=(
             _unique("ImportRefusals", "key"),
             _index("ImportRefusals", "slot"),
+        ),
+    ),
+    Migration(
+        version=28,
+        name="import staging: staged items looked up by staging id and item id together",
+        statements=(
+            _composite_index("StagedContact", "staging_id", "id"),
+            _composite_index("StagedRecord", "staging_id", "id"),
         ),
     ),
     Migration(

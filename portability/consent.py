@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from auth.keys import KeyStore
-from graph import consents
+from graph import consents, pseudonyms
 from graph.audit import AuditActor
 from graph.db import Graph
 from graph.ids import new_id
 from graph.values import Row
 from portability.documents import RECEIPT_TYP, sign_document
 from portability.issuer import IssuerContext
+from portability.pseudonyms import Pseudonymizer
 from portability.vocabulary import Section
 
 RECEIPT_VERSION = "KI-CR-v1.1.0"
@@ -88,11 +89,12 @@ async def grant_with_receipt(
     *,
     now: datetime,
     actor: AuditActor,
-    subject: str | None = None,
 ) -> Row:
     """Make the grant, sign its receipt, store both (with the audit event); return the stored row.
 
-    NotFoundError (graph) for an unknown person; InvalidError for an unknown platform audience.
+    The receipt names the person as the audience knows them (their pairwise pseudonym; their own
+    id for `self`). NotFoundError (graph) for an unknown person; InvalidError for an unknown
+    platform audience.
     """
     consent: dict[str, Any] = {
         "id": new_id("cns"),
@@ -113,7 +115,9 @@ async def grant_with_receipt(
         controller_name=context.controller_name,
         policy_url=context.privacy_policy_url,
         status_url=context.status_url(consent["id"]),
-        subject=subject,
+        subject=Pseudonymizer(await pseudonyms.secret(graph), request.audience).of(
+            request.person_id
+        ),
     )
     receipt = sign_document(keystore, claims, RECEIPT_TYP)
     return await consents.grant_consent(graph, {**consent, "receipt": receipt}, actor)

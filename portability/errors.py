@@ -97,10 +97,6 @@ class SchemaInvalidError(PortabilityError):
     slug, title, status = "schema-invalid", "Schema invalid", 422
 
 
-class IdentityConflictError(PortabilityError):
-    slug, title, status = "identity-conflict", "Identity conflict", 409
-
-
 class BindingRequiredError(PortabilityError):
     """A person uploaded a bundle whose subject is not linked to them here."""
 
@@ -137,7 +133,6 @@ IMPORT_REFUSALS: tuple[type[PortabilityError], ...] = (
     ConsentUnverifiableError,
     ScopeNotGrantedError,
     SchemaInvalidError,
-    IdentityConflictError,
     BindingRequiredError,
 )
 """Every refusal of `POST /v1/imports` (documented in OpenAPI and docs/partner-guide.md)."""

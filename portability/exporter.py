@@ -6,6 +6,11 @@ Who may export what (the router has authenticated the caller):
 - the person, for a platform: within an active grant to that platform;
 - a partner (`bundles:read`): only for its own platform, within an active grant.
 Anything outside a grant is refused with `consent-required`.
+
+What goes out is exactly the sections that are both consented and allowed by the person's
+effective preferences for that audience (`withheld`: e.g. `share_contacts=false` withholds
+`contacts`); the bundle's `scopes` name them. For a platform, every local person id is replaced by
+its pairwise pseudonym (portability/pseudonyms.py).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auth.keys import KeyStore
-from graph import consents, exports
+from graph import consents, exports, pseudonyms
 from graph.audit import AuditActor
 from graph.bundle_source import read_slice
 from graph.db import Graph
@@ -27,6 +32,7 @@ from portability.consent import GrantRequest, grant_with_receipt
 from portability.documents import BUNDLE_TYP, sign_document
 from portability.errors import ConsentRequiredError
 from portability.issuer import IssuerContext
+from portability.pseudonyms import Pseudonymizer
 from portability.vocabulary import SECTIONS, SELF_AUDIENCE, Section
 
 SELF_DOWNLOAD_PURPOSE = "Download of my own portable profile"
@@ -97,9 +103,10 @@ async def export_bundle(
     scopes: list[Section] | None,
     actor: str,
     actor_role: str,
+    withheld: frozenset[Section] = frozenset(),
 ) -> ExportResult:
     now = datetime.now(UTC)
-    grant, chosen = await resolve_consent(
+    grant, consented = await resolve_consent(
         graph,
         keystore,
         context,
@@ -109,7 +116,10 @@ async def export_bundle(
         now=now,
         actor=AuditActor(subject=actor, role=actor_role),
     )
-    slice_ = await read_slice(graph, person_id, chosen)
+    chosen = [section for section in consented if section not in withheld]
+    pseudonymizer = Pseudonymizer(await pseudonyms.secret(graph), audience)
+    slice_ = pseudonymizer.apply(person_id, await read_slice(graph, person_id, chosen))
+    subject = pseudonymizer.of(person_id)
     reference = ConsentReference(
         consent_id=grant["id"], receipt=grant["receipt"], status_url=context.status_url(grant["id"])
     )
@@ -117,7 +127,7 @@ async def export_bundle(
     claims = bundle_claims(
         build_body(slice_, chosen, reference),
         issuer=context.issuer,
-        subject=person_id,
+        subject=subject,
         audience=audience,
         bundle_id=bundle_id,
         now=now,
@@ -138,6 +148,7 @@ async def export_bundle(
                 "at": now,
                 "size_bytes": len(token),
             },
+            handed_out=pseudonymizer.handed_out,
         )
     except ConflictError as error:
         raise ConsentRequiredError(error.detail) from error

@@ -25,7 +25,7 @@ from typing import Any
 
 from auth.jwks_client import JwksCache, JwksFetchError, parse_jwks
 from auth.outbound import OutboundClient
-from graph import imports, platforms
+from graph import imports, platforms, pseudonyms
 from graph.db import Graph
 from graph.ids import new_id
 from graph.imports import (
@@ -39,9 +39,9 @@ from graph.imports import (
 from portability.bundle.contacts import from_item
 from portability.bundle.upgrade import upgrade
 from portability.errors import (
+    BindingRequiredError,
     BundleReplayedError,
     BundleTooLargeError,
-    IdentityConflictError,
     IssuerUntrustedError,
     KeyNotFoundError,
     PortabilityError,
@@ -159,7 +159,9 @@ class BundleImporter:
             raise BundleReplayedError(
                 "This bundle was imported before; ask the issuer for a fresh one."
             )
-        plan = self._plan(verified, platform, importer, replay_key, now)
+        vouched = await self._vouched(verified, platform, importer)
+        returning = await self._returning(verified, platform)
+        plan = self._plan(verified, platform, importer, replay_key, now, vouched, returning)
         if plan.items > settings.max_items:
             raise BundleTooLargeError(
                 f"The bundle holds {plan.items} items; the limit is {settings.max_items}."
@@ -170,8 +172,8 @@ class BundleImporter:
             )
         except imports.ReplayedError as error:
             raise BundleReplayedError(error.detail) from error
-        except imports.IdentityConflictError as error:
-            raise IdentityConflictError(error.detail) from error
+        except imports.BindingError as error:
+            raise BindingRequiredError(error.detail) from error
         log.info(
             "import applied" if not dry_run else "import dry run",
             extra={"platform_id": platform["id"], "items": plan.items},
@@ -185,6 +187,35 @@ class BundleImporter:
             schema_version=verified.version,
             report=report,
         )
+
+    async def _vouched(
+        self, verified: VerifiedBundle, platform: Mapping[str, Any], importer: Importer
+    ) -> str | None:
+        """The uploading person, when the bundle carries the pairwise id this instance gave this
+        very issuer for them (their account there came from their own export here)."""
+        if importer.person_id is None:
+            return None
+        profile = verified.body.get("profile") or {}
+        ours = [
+            str(i.get("sub"))
+            for i in profile.get("identities", [])
+            if isinstance(i, dict) and i.get("iss") == self._settings.public_url
+        ]
+        mapped = await pseudonyms.resolve(self._graph, platform["id"], ours)
+        return importer.person_id if importer.person_id in mapped.values() else None
+
+    async def _returning(
+        self, verified: VerifiedBundle, platform: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Pairwise ids this instance gave this issuer that come back as contact origins: the
+        local ids behind them (contacts who are people here)."""
+        ours = self._settings.public_url
+        ids = [
+            str(origin["id"])
+            for contact in verified.body.get("contacts", [])
+            if isinstance(origin := contact.get("origin"), dict) and origin.get("iss") == ours
+        ]
+        return await pseudonyms.resolve(self._graph, platform["id"], ids)
 
     def _key_lookup(self, platform: Mapping[str, Any]) -> KeyLookup:
         async def find(kid: str) -> dict[str, Any] | None:
@@ -208,17 +239,14 @@ class BundleImporter:
         importer: Importer,
         replay_key: str,
         now: datetime,
+        vouched: str | None,
+        returning: dict[str, str],
     ) -> ImportPlan:
         """Turn the verified claims, upgraded to the current schema, into the typed plan."""
         claims = upgrade(verified.claims, verified.version)
         iss, sub, body = platform["issuer"], claims["sub"], claims["rolodex"]
         ours = self._settings.public_url
         profile = body.get("profile") or {}
-        asserted = [
-            IdentityRef(iss=i["iss"], sub=i["sub"])
-            for i in profile.get("identities", [])
-            if isinstance(i, dict)
-        ]
         warnings: list[str] = []
         if "preferences" in body:
             warnings.append(
@@ -237,29 +265,30 @@ class BundleImporter:
             consent_id=verified.consent.consent_id,
             status_url=verified.consent.status_url,
             subject=IdentityRef(iss=iss, sub=sub),
-            asserted=tuple(i for i in asserted if i.iss != ours),
-            asserted_local_id=next((i.sub for i in asserted if i.iss == ours), None),
             importer_person_id=importer.person_id,
+            vouched_person_id=vouched,
             actor=ImportActor(subject=importer.subject, role=importer.role),
             new_person_id=local_id("per", iss, sub),
             profile={key: profile[key] for key in PROFILE_KEYS if key in profile}
             if profile
             else None,
-            contacts=tuple(self._contact(c, iss, ours) for c in body.get("contacts", [])),
-            records=tuple(
-                self._record(section, item, iss)
-                for section in RECORD_SECTIONS
-                for item in body.get(section, [])
+            contacts=tuple(
+                self._contact(c, iss, ours, returning) for c in body.get("contacts", [])
             ),
+            records=self._records(body, iss, ours),
             warnings=tuple(warnings),
         )
 
     @staticmethod
-    def _contact(contact: dict[str, Any], iss: str, ours: str) -> ImportedContact:
+    def _contact(
+        contact: dict[str, Any], iss: str, ours: str, returning: dict[str, str]
+    ) -> ImportedContact:
         origin = contact.get("origin") or {"iss": iss, "id": contact["id"]}
         is_ours = origin["iss"] == ours
         return ImportedContact(
-            id=origin["id"] if is_ours else local_id("ctc", origin["iss"], origin["id"]),
+            id=returning.get(origin["id"], origin["id"])
+            if is_ours
+            else local_id("ctc", origin["iss"], origin["id"]),
             ours=is_ours,
             fields=from_item(contact),
             origin_iss=origin["iss"],
@@ -267,13 +296,36 @@ class BundleImporter:
         )
 
     @staticmethod
-    def _record(section: str, item: dict[str, Any], iss: str) -> ImportedRecord:
-        origin = item.get("origin") or {"iss": iss, "id": item["id"]}
-        data = {key: value for key, value in item.items() if key != "origin"}
-        return ImportedRecord(
-            id=local_id("ext", origin["iss"], origin["id"]),
-            kind=section,
-            data=json.dumps(data, sort_keys=True),
-            origin_iss=origin["iss"],
-            origin_id=origin["id"],
-        )
+    def _records(body: dict[str, Any], iss: str, ours: str) -> tuple[ImportedRecord, ...]:
+        """Mentorships, sessions and measurements with their provenance; a session's
+        `mentorship_id` is rewritten to the local id its mentorship gets here."""
+
+        def local(item: dict[str, Any]) -> tuple[str, str, bool]:
+            origin = item.get("origin") or {"iss": iss, "id": item["id"]}
+            is_ours = origin["iss"] == ours
+            return (
+                origin["id"] if is_ours else local_id("ext", origin["iss"], origin["id"]),
+                origin["iss"],
+                is_ours,
+            )
+
+        mentorship_ids = {m["id"]: local(m)[0] for m in body.get("mentorships", [])}
+        records: list[ImportedRecord] = []
+        for section in RECORD_SECTIONS:
+            for item in body.get(section, []):
+                record_id, origin_iss, is_ours = local(item)
+                data = {key: value for key, value in item.items() if key != "origin"}
+                if section == "sessions" and data.get("mentorship_id") in mentorship_ids:
+                    data["mentorship_id"] = mentorship_ids[data["mentorship_id"]]
+                origin = item.get("origin") or {"iss": iss, "id": item["id"]}
+                records.append(
+                    ImportedRecord(
+                        id=record_id,
+                        kind=section,
+                        data=json.dumps(data, sort_keys=True),
+                        origin_iss=origin_iss,
+                        origin_id=origin["id"],
+                        ours=is_ours,
+                    )
+                )
+        return tuple(records)

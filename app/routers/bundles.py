@@ -17,6 +17,7 @@ from app.errors import (
     UnprocessableError,
     problem_responses,
 )
+from app.preferences.sharing import withheld_sections
 from app.security_setup import issuer_context
 from app.settings import Settings
 from auth.principals import Principal, Role, Scope
@@ -78,6 +79,7 @@ async def _export(
             scopes=scopes,
             actor=principal.subject,
             actor_role=principal.role.value,
+            withheld=await withheld_sections(graph, person_id, audience),
         )
     except ConsentRequiredError:
         telemetry.count_export("consent_required", audience)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
+from app.access import reach_person, reach_program
 from app.deps import GraphDep
 from app.errors import ForbiddenError, NotFoundError, problem_responses
 from app.preferences.model import SCHEMA_VERSION, Preferences, ProgramDefaults, resolve
-from auth.principals import Principal
-from auth.security import AdminPrincipal, CurrentPrincipal
+from auth.security import CurrentPrincipal
 from graph import preferences as store
 
 router = APIRouter(tags=["preferences"])
@@ -39,11 +39,6 @@ class EffectivePreferences(BaseModel):
     values: dict[str, EffectiveValue]
 
 
-def _own(principal: Principal, person_id: str) -> None:
-    if principal.person_id != person_id and not principal.administers_all:
-        raise NotFoundError(f"No person with id {person_id!r}.")
-
-
 @router.get(
     "/v1/people/{person_id}/preferences",
     name="get",
@@ -51,9 +46,9 @@ def _own(principal: Principal, person_id: str) -> None:
     responses=problem_responses(NotFoundError),
 )
 async def get_preferences(
-    person_id: ResourceId, principal: CurrentPrincipal, graph: GraphDep
+    person_id: ResourceId, principal: CurrentPrincipal, graph: GraphDep, request: Request
 ) -> StoredPreferences:
-    _own(principal, person_id)
+    await reach_person(request, principal, graph, person_id)
     return StoredPreferences.model_validate(await store.get_preferences(graph, person_id))
 
 
@@ -64,10 +59,13 @@ async def get_preferences(
     responses=problem_responses(NotFoundError),
 )
 async def put_preferences(
-    person_id: ResourceId, body: Preferences, principal: CurrentPrincipal, graph: GraphDep
+    person_id: ResourceId,
+    body: Preferences,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+    request: Request,
 ) -> StoredPreferences:
-    if principal.person_id != person_id:
-        raise NotFoundError(f"No person with id {person_id!r}.")
+    await reach_person(request, principal, graph, person_id)
     stored = await store.put_preferences(
         graph,
         person_id,
@@ -88,9 +86,10 @@ async def effective_preferences(
     person_id: ResourceId,
     principal: CurrentPrincipal,
     graph: GraphDep,
+    request: Request,
     audience: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._-]{1,64}$")] = None,
 ) -> EffectivePreferences:
-    _own(principal, person_id)
+    await reach_person(request, principal, graph, person_id)
     stored = StoredPreferences.model_validate(await store.get_preferences(graph, person_id))
     defaults = await store.program_defaults_of_person(graph, person_id)
     values = resolve(stored, defaults, audience)
@@ -109,8 +108,11 @@ async def effective_preferences(
     responses=problem_responses(NotFoundError, ForbiddenError),
 )
 async def put_program_defaults(
-    program_id: ResourceId, body: ProgramDefaults, admin: AdminPrincipal, graph: GraphDep
+    program_id: ResourceId,
+    body: ProgramDefaults,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+    request: Request,
 ) -> None:
-    if not admin.administers(program_id):
-        raise NotFoundError(f"No program with id {program_id!r}.")
+    await reach_program(request, principal, graph, program_id)
     await store.set_program_defaults(graph, program_id, body.values(), datetime.now(UTC))

@@ -21,6 +21,15 @@ from portability.bundle.models import (
 )
 
 
+def record_item(row: dict[str, Any]) -> dict[str, Any]:
+    """A record row as a bundle item: the person's own as read, one imported from elsewhere
+    (`data`: the item as it arrived) with its local id and its original issuer's `origin`."""
+    if "data" not in row:
+        return row
+    item: dict[str, Any] = json.loads(row["data"])
+    return {**item, "id": row["id"], "origin": {"iss": row["origin_iss"], "id": row["origin_id"]}}
+
+
 def _preferences(row: dict[str, Any] | None) -> PreferenceSnapshot | None:
     if row is None:
         return None
@@ -43,11 +52,12 @@ def build_body(
         body["contacts"] = [to_item(row) for row in slice_["contacts"]]
     if "mentorships" in slice_:
         body["mentorships"] = [
-            {**row, "goals": row.get("goals") or []} for row in slice_["mentorships"]
+            {**item, "goals": item.get("goals") or []}
+            for item in (record_item(row) for row in slice_["mentorships"])
         ]
     for scope in ("sessions", "outcomes"):
         if scope in slice_:
-            body[scope] = slice_[scope]
+            body[scope] = [record_item(row) for row in slice_[scope]]
     if "preferences" in slice_:
         body["preferences"] = _preferences(slice_["preferences"])
     return BundleBody.model_validate(body)

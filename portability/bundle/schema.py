@@ -21,7 +21,16 @@ SUPPORTED_VERSIONS = (1, 2)
 
 
 def current_schema() -> dict[str, Any]:
+    """The JSON Schema of a version-2 bundle's claims set (the whole JWS payload: `iss`, `sub`,
+    …, and the `rolodex` body). `schema` and `version` are always written, so they are required
+    (pydantic leaves members with a default optional)."""
     schema = BundleClaims.model_json_schema(by_alias=True, mode="serialization")
+    body = schema["$defs"]["BundleBody"]
+    body["required"] = [
+        "schema",
+        "version",
+        *[n for n in body.get("required", []) if n not in ("schema", "version")],
+    ]
     return {
         "$schema": DIALECT,
         "$id": SCHEMA_ID,

@@ -185,6 +185,12 @@ def test_partner_export_needs_an_active_grant(
     assert refused.json()["type"].endswith("/consent-required")
 
     _grant(client, tokens, ["profile", "contacts"])
+    shared = client.put(
+        f"/v1/people/{SUBJECT}/preferences",
+        json={"choices": {"share_contacts": True}},
+        headers=tokens.headers(SUBJECT, "mentee"),
+    )
+    assert shared.status_code == 200, shared.text
     allowed = _export(client, tokens.partner(), "acme")
     assert allowed.status_code == 201, allowed.text
     assert allowed.json()["scopes"] == ["contacts", "profile"]

@@ -56,7 +56,9 @@ def test_grant_returns_the_consent_and_a_receipt_that_verifies_independently(
     assert decoded.header["typ"] == "rolodex-consent-receipt+jwt"
     assert decoded.header["kid"].startswith("documents-")
     receipt = decoded.claims["receipt"]
-    assert decoded.claims["sub"] == ALICE
+    # the person as the audience knows them: their pairwise id for acme, never the local id
+    assert decoded.claims["sub"].startswith("psn_")
+    assert decoded.claims["sub"] == receipt["principal"]["id"]
     assert decoded.claims["aud"] == "acme"
     assert receipt["consent_id"] == consent["id"]
     assert receipt["receipt_id"] == consent["receipt_id"] == decoded.claims["jti"]

@@ -106,15 +106,23 @@ async def test_reimporting_the_same_items_changes_nothing(
     assert after == (before[0] + 2, before[1] + 3)
 
 
-async def test_local_edits_are_reported_not_overwritten(
+async def _import_then_edit_one_contact(
     client: TestClient, graph: Graph, partner: FakePartner
-) -> None:
+) -> Any:
+    """A first import (bundle `bdl_a`), then a local edit of one of its contacts' title."""
     first = _post(client, partner.v2(jti="bdl_a"), _pusher(client)).json()
     await graph.query(
         "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) WITH c ORDER BY c.name LIMIT 1 SET c.title = 'Edited here'",
         {"id": first["person_id"]},
         write=True,
     )
+    return first
+
+
+async def test_local_edits_are_reported_not_overwritten(
+    client: TestClient, graph: Graph, partner: FakePartner
+) -> None:
+    first = await _import_then_edit_one_contact(client, graph, partner)
     body = partner.body_v2(subject="ext-pat", audience="rolodex", scopes=["profile", "contacts"])
     for contact in body["contacts"]:
         contact["title"] = "Changed at the partner"
@@ -132,6 +140,20 @@ async def test_local_edits_are_reported_not_overwritten(
         {"id": first["person_id"]},
     )
     assert [r["t"] for r in titles] == ["Changed at the partner", "Edited here"]
+
+
+async def test_an_unchanged_reimport_compares_hashes_and_rewrites_nothing(
+    client: TestClient, graph: Graph, partner: FakePartner
+) -> None:
+    first = await _import_then_edit_one_contact(client, graph, partner)
+    snapshot = "MATCH (:Person {id: $id})-[:HAS_CONTACT]->(c:Contact) RETURN properties(c) AS c ORDER BY c.id"
+    before = await graph.query(snapshot, {"id": first["person_id"]})
+    report = _post(client, partner.v2(jti="bdl_b"), _pusher(client)).json()
+    # the partner changed nothing since the first import: the local edit is no conflict
+    assert report["unchanged"] == {"contacts": 2, "identities": 1, "profile": 1}
+    assert report["updated"] == {}
+    assert report["conflicts"] == []
+    assert await graph.query(snapshot, {"id": first["person_id"]}) == before
 
 
 async def test_dry_run_reports_the_same_and_writes_nothing(
@@ -186,34 +208,6 @@ def test_only_partners_with_imports_write_or_people(
     other = _post(client, bundle, _pusher(client, platform="other"))
     assert other.status_code == 403
     assert other.json()["type"].endswith("/issuer-untrusted")
-
-
-async def test_a_person_imports_their_own_bundle_from_elsewhere(
-    client: TestClient, tokens: TokenFactory, graph: Graph, partner: FakePartner
-) -> None:
-    await graph.query(
-        "CREATE (:Person {id: 'per_me', display_name: 'Me', roles: ['mentee'], created_at: datetime()})",
-        write=True,
-    )
-    response = _post(
-        client, partner.v2(audience="self", jti="bdl_self"), tokens.headers("per_me", "mentee")
-    )
-    assert response.status_code == 201, response.text
-    assert response.json()["person_id"] == "per_me"
-    assert response.json()["conflicts"] == [
-        {"item": "profile", "id": "per_me", "field": "display_name", "kept": "local"}
-    ]
-    linked = await graph.query(
-        "MATCH (:Person {id: 'per_me'})-[:KNOWN_AS]->(x) RETURN x.key AS key"
-    )
-    assert linked == [{"key": f"{partner.issuer}|ext-pat"}]
-    assert (
-        client.get(
-            f"/v1/imports/{response.json()['import_id']}",
-            headers=tokens.headers("per_other", "mentee"),
-        ).status_code
-        == 404
-    )
 
 
 # -- the tamper corpus ----------------------------------------------------------------------------
@@ -437,9 +431,8 @@ async def test_staged_items_are_invisible_until_the_final_transaction(graph: Gra
         consent_id="cns_x",
         status_url="https://acme.example/v1/consents/cns_x/status",
         subject=IdentityRef(iss="https://acme.example", sub="ext-staged"),
-        asserted=(),
-        asserted_local_id=None,
         importer_person_id=None,
+        vouched_person_id=None,
         actor=ImportActor(subject=None, role="partner"),
         new_person_id="per_staged",
         profile=None,

@@ -190,7 +190,9 @@ async def test_malformed_bundles_are_refused_and_write_nothing(
 ) -> None:
     client, partner = app_client, partner_of
     pusher = TokenFactory(client, client.app.state.settings).partner("acme", ("imports:write",))  # type: ignore[attr-defined]
-    before = await graph.query("MATCH (n) WHERE NOT n:RateCounter RETURN count(n) AS n")
+    before = await graph.query(
+        "MATCH (n) WHERE NOT n:RateCounter AND NOT n:ImportRefusals RETURN count(n) AS n"
+    )
     good = json.loads(base64.urlsafe_b64decode(partner.v2().split(".")[1] + "=="))
     surrogate_payload = json.dumps(good).replace("Pat Partner", "Pat \\ud800 Partner")
     huge_payload = json.dumps(good).replace('"version": 2', '"version": ' + "2" * 5000)
@@ -219,7 +221,12 @@ async def test_malformed_bundles_are_refused_and_write_nothing(
         "/v1/imports", content=envelope, headers={**pusher, "content-type": "application/json"}
     )
     assert response.status_code == 400, response.text
-    assert await graph.query("MATCH (n) WHERE NOT n:RateCounter RETURN count(n) AS n") == before
+    assert (
+        await graph.query(
+            "MATCH (n) WHERE NOT n:RateCounter AND NOT n:ImportRefusals RETURN count(n) AS n"
+        )
+        == before
+    )
 
 
 def test_the_untrusted_json_parser_refuses_what_json_loads_lets_through() -> None:

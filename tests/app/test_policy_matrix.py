@@ -214,6 +214,7 @@ PROBES: dict[str, Probe] = {
     "people-update": lambda kind, w: {"json": {"headline": "Changed"}},
     "contacts-create": lambda kind, w: {"json": {"name": "A card"}},
     "contacts-update": lambda kind, w: {"json": {"name": "Renamed card"}},
+    "mypage-dev-sign-in": lambda kind, w: {"json": {"person_id": "demo-ada"}},
     "contacts-import-vcard": lambda kind, w: {
         "content": VCARD,
         "headers": {"content-type": "text/vcard"},
@@ -267,6 +268,7 @@ ALLOWED_STATUSES: dict[str, frozenset[int]] = {
     "credentials-revoke": frozenset({404}),  # they hold no credential with the probe's id
     "people-create": frozenset({201, 409}),
     "health-ready": frozenset({200, 503}),
+    "mypage-dev-sign-in": frozenset({200, 404}),  # 404 while no demo graph is loaded
 }
 
 # The token endpoint takes client credentials, not bearer tokens: partners send their client's,

@@ -4,6 +4,7 @@ limits shared through Neo4j by every app instance, and the Argon2 check off the 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -137,3 +138,15 @@ def test_the_verifier_is_busy_answers_429(settings: Settings, stuck_hasher: dict
     assert second.status_code == 429
     assert second.headers["content-type"] == "application/problem+json"
     assert second.headers["retry-after"] == "1"
+
+
+async def test_secret_checks_run_below_the_event_loop_priority() -> None:
+    verifier = SecretVerifier(workers=1, max_pending=1, nice=10)
+    try:
+        loop = asyncio.get_running_loop()
+        nice = await loop.run_in_executor(
+            verifier._pool, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        )
+    finally:
+        verifier.close()
+    assert nice == max(10, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))

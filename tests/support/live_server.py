@@ -103,13 +103,15 @@ def live_server(
     public_url: str | None = None,
     keys_dir: Path | None = None,
     environment: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[LiveServer]:
     """Start `uvicorn --factory app.main:create_app` and wait until `/readyz` says ready.
 
     Several instances behind one load balancer share `public_url` (the issuer) and `keys_dir`;
-    `environment` adds or overrides `ROLODEX_*` settings of the process.
+    `environment` adds or overrides `ROLODEX_*` settings of the process; `port` is a free one
+    unless given (when another process must know the address first).
     """
-    port = free_port()
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = suite_settings.model_copy(
         update={
