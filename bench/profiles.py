@@ -11,6 +11,7 @@ import neo4j
 
 from bench.common import DATABASE
 from graph import matching, metrics, network_metrics
+from graph.matching import skills_query
 from graph.mentorships import LIVE
 
 
@@ -60,9 +61,15 @@ def _weeks(until: datetime, count: int = 52) -> list[dict[str, Any]]:
 def profiles(driver: neo4j.Driver, mentee_id: str, until: datetime) -> dict[str, Any]:
     weeks = _weeks(until)
     everything = {"everything": True, "cohorts": []}
+    mine = {"person": mentee_id, "cohort": None, "live": sorted(LIVE)}
+    with driver.session(database=DATABASE, default_access_mode=neo4j.READ_ACCESS) as session:
+        mentee = session.run(matching.MENTEE, person=mentee_id).single()
+    assert mentee is not None
+    wanted = skills_query([*mentee["interests"], *mentee["goals"]])
     return {
-        "matches candidates": _profile(
-            driver, matching.CANDIDATES, person=mentee_id, cohort=None, live=sorted(LIVE)
+        "matches candidates": _profile(driver, matching.CANDIDATES, **mine),
+        "matches pool": _profile(
+            driver, matching.POOL, **mine, skills_query=wanted, per_source=matching.PER_SOURCE
         ),
         "weekly sessions": _profile(driver, metrics.SESSIONS, weeks=weeks, **everything),
         "network growth": _profile(driver, network_metrics.GROWTH, weeks=weeks, **everything),
