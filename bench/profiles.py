@@ -76,10 +76,7 @@ def profiles(driver: neo4j.Driver, mentee_id: str, until: datetime) -> dict[str,
         "network before": _profile(
             driver, network_metrics.BEFORE, start=weeks[0]["start"], **everything
         ),
-        "network people": _profile(
-            driver, network_metrics.PEOPLE_AT, end=weeks[-1]["end"], **everything
-        ),
-        "network edges": _profile(
-            driver, network_metrics.EDGES_AT, end=weeks[-1]["end"], **everything
+        "network contact graph": _profile(
+            driver, network_metrics.CONTACT_GRAPH, end=weeks[-1]["end"], **everything
         ),
     }
