@@ -9,8 +9,9 @@ from typing import Any, LiteralString
 
 import neo4j
 
+from app.analytics import signals
 from bench.common import DATABASE
-from graph import matching, metrics, network_metrics
+from graph import import_refusals, matching, metrics, network_metrics
 from graph.matching import skills_query
 from graph.mentorships import LIVE
 
@@ -58,6 +59,19 @@ def _weeks(until: datetime, count: int = 52) -> list[dict[str, Any]]:
     ]
 
 
+WEEKLY: dict[str, LiteralString] = {
+    "sessions": metrics.SESSIONS,
+    "gaps": metrics.GAPS,
+    "responses": metrics.RESPONSES,
+    "started": metrics.STARTED,
+    "ended": metrics.ENDED,
+    "proposed": metrics.PROPOSED,
+    "portability": metrics.PORTABILITY,
+    "refusals": import_refusals.REFUSALS_PER_WEEK,
+    "before the range": metrics.BEFORE_RANGE,
+}
+
+
 def profiles(driver: neo4j.Driver, mentee_id: str, until: datetime) -> dict[str, Any]:
     weeks = _weeks(until)
     everything = {"everything": True, "cohorts": []}
@@ -71,7 +85,26 @@ def profiles(driver: neo4j.Driver, mentee_id: str, until: datetime) -> dict[str,
         "matches pool": _profile(
             driver, matching.POOL, **mine, skills_query=wanted, per_source=matching.PER_SOURCE
         ),
-        "weekly sessions": _profile(driver, metrics.SESSIONS, weeks=weeks, **everything),
+        **{
+            f"weekly {name}": _profile(
+                driver,
+                cypher,
+                weeks=weeks,
+                start=weeks[0]["start"],
+                end=weeks[-1]["end"],
+                **everything,
+            )
+            for name, cypher in WEEKLY.items()
+        },
+        "weekly fast-fail": _profile(
+            driver,
+            metrics.FAST_FAIL,
+            live=list(metrics.LIVE_FOR_SIGNALS),
+            now=until,
+            target=timedelta(hours=48),
+            **signals.PREFILTER,
+            **everything,
+        ),
         "network growth": _profile(driver, network_metrics.GROWTH, weeks=weeks, **everything),
         "network before": _profile(
             driver, network_metrics.BEFORE, start=weeks[0]["start"], **everything
