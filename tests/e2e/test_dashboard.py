@@ -671,6 +671,27 @@ async def test_the_demo_graph_fills_the_wide_degree_buckets_and_names_them(
     assert "20" not in shown
     await page.locator("#view-degree").scroll_into_view_if_needed()
     await page.locator("#view-degree").screenshot(path=str(ARTIFACTS / "degree-histogram-demo.png"))
+
+    # Two of Ada's contacts share a name: the explorer tells them apart by the end of their id.
+    await graph.query(
+        "MATCH (ada:Person {id: 'demo-ada'}) CREATE (ada)-[:KNOWS {id: 'demo-twin-k', "
+        "relation: 'peer', source: 'manual', created_at: datetime()}]->(:Person {id: "
+        "'demo-twin', display_name: 'Abel Okafor', roles: ['mentee'], discoverable: false})",
+        write=True,
+    )
+    await page.fill("#explorer-person", "demo-ada")
+    await page.select_option("#explorer-depth", "1")
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_selector("#explorer-graph[data-centre='demo-ada'][data-node-count]")
+    await page.click("#explorer-table .table-toggle")
+    names = await page.eval_on_selector_all(
+        "#explorer-table tbody button", "buttons => buttons.map(b => b.textContent)"
+    )
+    assert sorted(n for n in names if n.startswith("Abel Okafor")) == [
+        "Abel Okafor (\u2026r-01)",
+        "Abel Okafor (\u2026twin)",
+    ]
+    await page.locator("#explorer").screenshot(path=str(ARTIFACTS / "explorer-demo-twins.png"))
     await watched.assert_clean()
 
 
