@@ -21,6 +21,7 @@ mentorship together); admins may also choose people in their programs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -147,26 +148,29 @@ async def reach_program(
     return ProgramRef(program_id)
 
 
-async def _cohort_reaches(graph: Graph, principal: Principal, cohort: Cohort) -> set[Reach]:
+async def _cohort_with_reaches(
+    graph: Graph, principal: Principal, cohort_id: str
+) -> tuple[Cohort, set[Reach]]:
+    """The cohort (404 when there is none) and the caller's reaches to it: admin of its program,
+    or member."""
+    row = await programs.get_cohort(graph, cohort_id)
+    if row is None:
+        raise NotFoundError(no_such("cohort", cohort_id))
+    cohort = Cohort.model_validate(row)
     if principal.administers(cohort.program_id):
-        return {Reach.PROGRAM_ADMIN}
+        return cohort, {Reach.PROGRAM_ADMIN}
     person_id = principal.person_id
     if person_id and await programs.is_member(graph, person_id, cohort.id):
-        return {Reach.MEMBER}
-    return set()
+        return cohort, {Reach.MEMBER}
+    return cohort, set()
 
 
 async def reached_cohort(
     cohort_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
 ) -> Cohort:
     """The path's cohort, for the admins of its program and (where the policy says) its members."""
-    row = await programs.get_cohort(graph, cohort_id)
-    if row is None:
-        raise NotFoundError(no_such("cohort", cohort_id))
-    cohort = Cohort.model_validate(row)
-    enforce_reach(
-        request, principal, await _cohort_reaches(graph, principal, cohort), "cohort", cohort_id
-    )
+    cohort, reaches = await _cohort_with_reaches(graph, principal, cohort_id)
+    enforce_reach(request, principal, reaches, "cohort", cohort_id)
     return cohort
 
 
@@ -175,24 +179,23 @@ async def cohort_in_reach(
 ) -> Cohort:
     """A cohort named in a body or query: for admins of its program and (when `members`) for
     its members; 404 otherwise."""
-    row = await programs.get_cohort(graph, cohort_id)
-    if row is not None:
-        cohort = Cohort.model_validate(row)
-        reaches = await _cohort_reaches(graph, principal, cohort)
-        if Reach.PROGRAM_ADMIN in reaches or (members and Reach.MEMBER in reaches):
-            return cohort
+    cohort, reaches = await _cohort_with_reaches(graph, principal, cohort_id)
+    if Reach.PROGRAM_ADMIN in reaches or (members and Reach.MEMBER in reaches):
+        return cohort
     raise NotFoundError(no_such("cohort", cohort_id))
 
 
-def _party_reaches(
-    principal: Principal, mentor_id: str, mentee_id: str, program_id: str
-) -> set[Reach]:
+def _enforce_party_reach(
+    request: Request, principal: Principal, kind: str, key: str, parties: Mapping[str, str]
+) -> None:
+    """Let the policy decide for the mentor, the mentee (`parties`' `mentor_id`, `mentee_id`) and
+    the admins of the program (`program_id`) of a mentorship or of one of its sessions."""
     reaches = set()
-    if principal.person_id in (mentor_id, mentee_id):
+    if principal.person_id in (parties["mentor_id"], parties["mentee_id"]):
         reaches.add(Reach.PARTY)
-    if principal.administers(program_id):
+    if principal.administers(parties["program_id"]):
         reaches.add(Reach.PROGRAM_ADMIN)
-    return reaches
+    enforce_reach(request, principal, reaches, kind, key)
 
 
 async def reached_mentorship(
@@ -203,10 +206,9 @@ async def reached_mentorship(
     if row is None:
         raise NotFoundError(no_such("mentorship", mentorship_id))
     mentorship = Mentorship.model_validate(row)
-    reaches = _party_reaches(
-        principal, mentorship.mentor_id, mentorship.mentee_id, mentorship.program_id
+    _enforce_party_reach(
+        request, principal, "mentorship", mentorship_id, mentorship.model_dump(mode="json")
     )
-    enforce_reach(request, principal, reaches, "mentorship", mentorship_id)
     return mentorship
 
 
@@ -217,10 +219,7 @@ async def reached_session(
     context = await sessions.session_context(graph, session_id)
     if context is None:
         raise NotFoundError(no_such("session", session_id))
-    reaches = _party_reaches(
-        principal, context["mentor_id"], context["mentee_id"], context["program_id"]
-    )
-    enforce_reach(request, principal, reaches, "session", session_id)
+    _enforce_party_reach(request, principal, "session", session_id, context)
     return Session.model_validate(context["session"])
 
 

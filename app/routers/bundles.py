@@ -121,13 +121,7 @@ async def export(
         body.audience,
         list(body.scopes) if body.scopes else None,
     )
-    return ExportResponse(
-        bundle_id=result.bundle_id,
-        bundle=result.bundle,
-        audience=result.audience,
-        scopes=result.scopes,
-        expires_at=result.expires_at,
-    )
+    return ExportResponse.model_validate(result, from_attributes=True)
 
 
 @router.get(
