@@ -99,6 +99,25 @@ class Graph:
             result = await session.run(neo4j.Query(statement))
             await result.consume()
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[neo4j.AsyncTransaction]:
+        """An explicit write transaction held open across other work, committed when the block
+        ends without an error (rolled back otherwise). Not retried: for holding a lock, not for
+        ordinary writes (use `write`)."""
+        async with (
+            self._observed("explicit"),
+            self._driver.session(
+                database=self.database, default_access_mode=neo4j.WRITE_ACCESS
+            ) as session,
+        ):
+            tx = await session.begin_transaction()
+            try:
+                yield tx
+            except BaseException:
+                await tx.rollback()
+                raise
+            await tx.commit()
+
     async def ping(self, timeout_seconds: float) -> None:
         """Raise unless the database answers a trivial read within `timeout_seconds`."""
         await asyncio.wait_for(self.query("RETURN 1 AS ok"), timeout=timeout_seconds)
