@@ -43,6 +43,12 @@ class Graph:
         self._driver = driver
         self.database = database
         self.observer = observer
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
+
+    def forget_bookmarks(self) -> None:
+        """Start a fresh causal chain for `query`: needed after the store was rebuilt offline
+        (`neo4j-admin database import`), whose transaction ids start again from the bottom."""
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
 
     @asynccontextmanager
     async def _observed(self, kind: str) -> AsyncIterator[None]:
@@ -86,6 +92,7 @@ class Graph:
                 neo4j.Query(cypher),
                 parameters_=dict(parameters or {}),
                 database_=self.database,
+                bookmark_manager_=self._bookmarks,
                 routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
             )
         return [plain(record.data()) for record in result.records]

@@ -57,10 +57,13 @@ WIDE = ViewportSize(width=1280, height=800)
 NARROW = ViewportSize(width=390, height=844)
 TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)",
-)
+pytestmark = [
+    pytest.mark.neo4j,  # starts the suite's Neo4j (or one of its own) in a subprocess
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)",
+    ),
+]
 
 # Records CSP violations from the first script on, in every page of the context.
 CSP_WATCH = """

@@ -38,6 +38,7 @@ CLIENT_ID = "rolodex-me"
 LOGIN = "maria-mentee"
 
 pytestmark = [
+    pytest.mark.neo4j,  # runs against the suite's Neo4j through a live server
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (run `make browser`)"),
     pytest.mark.skipif(
         not (JS / "node_modules" / "oidc-provider").exists(), reason="run `make js-deps` first"
