@@ -180,3 +180,42 @@ async def test_the_contact_graph_is_the_definition_after_writes_and_erasure(grap
     assert after == await _by_definition(graph, end)
     assert "P3" not in after[0]
     assert not any("P3" in edge for edge in after[1])
+
+
+async def _contacts_by_definition(graph: Graph, start: datetime, end: datetime) -> int:
+    """docs/metrics.md's new contacts in `[start, end)`, counted the slow way: every `KNOWS`
+    between two people with its `created_at` in the interval."""
+    rows = await graph.query(
+        """
+        MATCH (a:Person)-[k:KNOWS]->(b:Person)
+        WHERE k.created_at >= $start AND k.created_at < $end
+        RETURN count(k) AS n
+        """,
+        {"start": start, "end": end},
+    )
+    return int(rows[0]["n"])
+
+
+async def test_contact_growth_is_the_definition_after_writes_and_erasure(graph: Graph) -> None:
+    """The growth query reads a `KNOWS`'s ends without checking their label (every `KNOWS` the
+    service writes joins two people, and erasure deletes them): its counts stay the definition's
+    after contacts are added through `graph.contacts` and a person is erased."""
+    await build(graph)
+    weeks = week_range("2026-W01", "2026-W03", "UTC", now=NOW).params()
+
+    async def both() -> tuple[list[int], list[int]]:
+        rows, before = await network_metrics.growth(graph, weeks, Scope())
+        ours = [before["contacts"], *(row["new_contacts"] for row in rows)]
+        slow = [await _contacts_by_definition(graph, at("2000-01-01"), weeks[0]["start"])]
+        slow += [await _contacts_by_definition(graph, w["start"], w["end"]) for w in weeks]
+        return ours, slow
+
+    ours, slow = await both()
+    assert ours == slow == [1, 1, 2, 0]
+    await mg.knows(graph, "P6", "P3", at("2026-01-14"))
+    await mg.knows(graph, "P3", "P1", at("2025-12-31"))
+    ours, slow = await both()
+    assert ours == slow == [1, 2, 2, 1]
+    assert await people.erase_person(graph, "P3")  # P2→P3, P6→P3 and P3→P1 go
+    ours, slow = await both()
+    assert ours == slow == [1, 0, 2, 0]
