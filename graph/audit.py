@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
@@ -54,9 +54,49 @@ class AuditActor:
 SYSTEM = AuditActor(subject=None, role="system")
 
 
+CREATE_EVENT: LiteralString = (
+    "CREATE (:AuditEvent {id: $audit.id, event: $audit.event, at: $audit.at, "
+    "actor: $audit.actor, actor_role: $audit.actor_role, person_id: $audit.person_id, "
+    "audience: $audit.audience, consent_id: $audit.consent_id, bundle_id: $audit.bundle_id, "
+    "outcome: $audit.outcome, problem_type: $audit.problem_type})"
+)
+"""The one statement fragment that writes an event, from the `$audit` map of `event_params()`; a
+statement that records a change may end with it, so the event costs no round trip of its own."""
+
+
+def event_params(
+    name: str,
+    *,
+    at: datetime,
+    actor: AuditActor,
+    outcome: str,
+    person_id: str | None = None,
+    audience: str | None = None,
+    consent_id: str | None = None,
+    bundle_id: str | None = None,
+    problem_type: str | None = None,
+) -> dict[str, Any]:
+    """The `$audit` parameter of `CREATE_EVENT` (a new id; ValueError for an unknown event)."""
+    if name not in EVENTS:
+        raise ValueError(f"unknown audit event {name!r}")
+    return {
+        "id": new_id("aud"),
+        "event": name,
+        "at": at,
+        "actor": actor.subject,
+        "actor_role": actor.role,
+        "person_id": person_id,
+        "audience": audience,
+        "consent_id": consent_id,
+        "bundle_id": bundle_id,
+        "outcome": outcome,
+        "problem_type": problem_type,
+    }
+
+
 async def record(
     tx: AsyncManagedTransaction,
-    event: str,
+    event_name: str,
     *,
     at: datetime,
     actor: AuditActor,
@@ -68,24 +108,20 @@ async def record(
     problem_type: str | None = None,
 ) -> None:
     """Write one event in the caller's transaction."""
-    if event not in EVENTS:
-        raise ValueError(f"unknown audit event {event!r}")
     await execute(
         tx,
-        "CREATE (:AuditEvent {id: $id, event: $event, at: $at, actor: $actor, actor_role: $actor_role, "
-        "person_id: $person_id, audience: $audience, consent_id: $consent_id, bundle_id: $bundle_id, "
-        "outcome: $outcome, problem_type: $problem_type})",
-        id=new_id("aud"),
-        event=event,
-        at=at,
-        actor=actor.subject,
-        actor_role=actor.role,
-        person_id=person_id,
-        audience=audience,
-        consent_id=consent_id,
-        bundle_id=bundle_id,
-        outcome=outcome,
-        problem_type=problem_type,
+        CREATE_EVENT,
+        audit=event_params(
+            event_name,
+            at=at,
+            actor=actor,
+            outcome=outcome,
+            person_id=person_id,
+            audience=audience,
+            consent_id=consent_id,
+            bundle_id=bundle_id,
+            problem_type=problem_type,
+        ),
     )
 
 
