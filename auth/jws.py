@@ -154,8 +154,8 @@ def read_header(token: str, *, typ: str, max_bytes: int) -> Header:
     return Header(alg=alg, typ=actual_typ, kid=kid, raw=header)
 
 
-def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
-    """Verify the ES256 signature with a key we chose; return the claims object.
+def check_signature(token: str, public_jwk: Mapping[str, Any]) -> None:
+    """Verify the ES256 signature with a key we chose (JwsError `signature-invalid` if not).
 
     The header must name `alg` ES256 (whatever checked it before), the key must be an EC P-256
     JWK, and the signature exactly 64 bytes (r, s); the key object is cached per JWK.
@@ -182,7 +182,12 @@ def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any
         key.verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature as error:
         raise refused from error
-    payload = b64url_decode(parts[1])
+
+
+def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """`check_signature`, then the claims object of the verified payload."""
+    check_signature(token, public_jwk)
+    payload = b64url_decode(token.split(".")[1])
     try:
         claims = untrusted_json.loads(payload)
     except untrusted_json.UntrustedJsonError as error:

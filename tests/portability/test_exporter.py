@@ -223,7 +223,7 @@ async def test_a_consent_revoked_while_the_bundle_is_made_writes_nothing(
         await consents.revoke_consent(graph, export.consent_id, export.at)  # another transaction
         await record(tx, export, handed_out)
 
-    monkeypatch.setattr(exporter.exports, "record_export", revoked_meanwhile)
+    monkeypatch.setattr(exports, "record_export", revoked_meanwhile)
     with pytest.raises(ConsentRequiredError):
         await _self_export(graph, keys, settings)
     after = await _written(graph)
