@@ -5,10 +5,15 @@
 - floor: the same rows written the fastest raw way found with the same driver and database:
   the plain synchronous driver, `CREATE` with an explicit property map, temporals sent as ISO
   strings and converted in Cypher, 5,000 rows per transaction (no MERGE, no validation);
-- naive: one `MERGE` query (and transaction) per row, on a sample of new contacts.
+- naive: one `MERGE` query (and transaction) per row, on a sample of new contacts;
+- first load (offline): the same rows into the wiped bench database by `neo4j-admin database
+  import` (app/cli/first_load.py, as `rolodex seed` on an empty local Neo4j): CSV files written,
+  server stopped, store imported, server started, constraints and indexes built. Relationships/s
+  are given end to end and for the import tool alone.
 
 Items are nodes plus relationships created, counted by the database. Run alone:
-`python -m bench.bulk_load --people 10000` (against a running bench Neo4j).
+`python -m bench.bulk_load --people 10000` (against a running bench Neo4j), or
+`python -m bench.bulk_load --people 50000 --first-load` for the offline first load only.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ from typing import Any, LiteralString
 
 import neo4j
 
-from bench.common import DATABASE, PASSWORD, URI, emit, log, raw_driver, wipe
+from app.cli.first_load import ADMIN_PATH, first_load
+from app.localneo4j.server import LocalNeo4j
+from app.settings import Settings
+from bench.checks import BenchError
+from bench.common import DATABASE, PASSWORD, URI, emit, log, raw_driver, server, wipe
 from graph import bulk
 from graph.bulk import BulkStats
 from graph.db import Graph, connect
@@ -194,6 +203,25 @@ def service_load(net: Network, batch_size: int) -> dict[str, Any]:
     return asyncio.run(_service_load(net, batch_size))
 
 
+def offline_first_load(instance: LocalNeo4j, net: Network) -> dict[str, Any]:
+    """The rows into the (wiped) bench database by the offline importer, end to end."""
+    settings = Settings(
+        neo4j_uri=URI, neo4j_user="neo4j", neo4j_password=PASSWORD, neo4j_database=DATABASE
+    )
+    report = asyncio.run(first_load(settings, net.parts(), server=instance))
+    if report.path != ADMIN_PATH:
+        raise BenchError(f"the first load took the {report.path}: {report.reason}")
+    imported = report.phases["import"]
+    return {
+        "seconds": round(report.seconds, 3),
+        "nodes": report.nodes_created,
+        "relationships": report.relationships_created,
+        "relationships_per_s": _rate(report.relationships_created, report.seconds),
+        "import_tool_relationships_per_s": _rate(report.relationships_created, imported),
+        "phases": {name: round(value, 2) for name, value in report.phases.items()},
+    }
+
+
 def contact_sample(net: Network, size: int, seed: int) -> list[dict[str, Any]]:
     """`size` new contacts between existing people (fresh ids, so each one is a real write)."""
     rng = random.Random(seed)
@@ -269,11 +297,21 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=bulk.DEFAULT_BATCH_SIZE)
     parser.add_argument("--batch-sizes", type=str, default="", help="e.g. 1000,5000,10000,20000")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--first-load", action="store_true", help="only the offline first load")
     args = parser.parse_args()
     started = time.perf_counter()
     net = network(args.people, args.avg_contacts, args.programs, args.weeks, args.seed)
     generated = time.perf_counter() - started
     log(f"generated {net.rows} rows in {generated:.1f} s")
+    if args.first_load:
+        driver = raw_driver()
+        try:
+            wipe(driver)
+        finally:
+            driver.close()
+        result = offline_first_load(server(), net)
+        emit({"bench": "first_load", "people": args.people, "rows": net.rows} | result)
+        return
     if args.batch_sizes:
         sizes = [int(size) for size in args.batch_sizes.split(",")]
         emit(

@@ -43,6 +43,12 @@ class Graph:
         self._driver = driver
         self.database = database
         self.observer = observer
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
+
+    def forget_bookmarks(self) -> None:
+        """Start a fresh causal chain for `query`: needed after the store was rebuilt offline
+        (`neo4j-admin database import`), whose transaction ids start again from the bottom."""
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
 
     @asynccontextmanager
     async def _observed(self, kind: str) -> AsyncIterator[None]:
@@ -86,6 +92,7 @@ class Graph:
                 neo4j.Query(cypher),
                 parameters_=dict(parameters or {}),
                 database_=self.database,
+                bookmark_manager_=self._bookmarks,
                 routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
             )
         return [plain(record.data()) for record in result.records]
@@ -98,6 +105,25 @@ class Graph:
         ):
             result = await session.run(neo4j.Query(statement))
             await result.consume()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[neo4j.AsyncTransaction]:
+        """An explicit write transaction held open across other work, committed when the block
+        ends without an error (rolled back otherwise). Not retried: for holding a lock, not for
+        ordinary writes (use `write`)."""
+        async with (
+            self._observed("explicit"),
+            self._driver.session(
+                database=self.database, default_access_mode=neo4j.WRITE_ACCESS
+            ) as session,
+        ):
+            tx = await session.begin_transaction()
+            try:
+                yield tx
+            except BaseException:
+                await tx.rollback()
+                raise
+            await tx.commit()
 
     async def ping(self, timeout_seconds: float) -> None:
         """Raise unless the database answers a trivial read within `timeout_seconds`."""

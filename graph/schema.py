@@ -1,16 +1,37 @@
 """Schema migrations: ordered, idempotent, recorded in the graph as `(:SchemaMigration)` nodes.
 
 Run at start-up and by `rolodex migrate`. Each migration is a list of statements that are safe to
-run again (`IF NOT EXISTS`), so two processes starting at once cannot break each other; the record
-is written with MERGE only after every statement succeeded. Append new migrations; never edit one
-that has shipped.
+run again (`IF NOT EXISTS`); the record is written with MERGE only after every statement
+succeeded. Append new migrations; never edit one that has shipped.
+
+Two processes starting at once (two uvicorn workers, or a worker and `rolodex migrate`) take
+turns: each first holds a write lock on the one `(:SchemaMigrationLock)` node in an open write
+transaction, reads which versions are applied only then, applies the rest and commits to let the
+next one in, which then finds nothing left to do (the node is deleted in the same transaction, so
+it is never seen outside a run). Concurrent schema statements on an empty
+database otherwise deadlock (`Neo.TransientError.Transaction.DeadlockDetected`). The lock node's
+own uniqueness constraint is created first, outside the lock, and every schema statement is
+retried on transient errors, so even that first step cannot fail for a race.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
+from neo4j import AsyncTransaction
+from neo4j.exceptions import ClientError, TransientError
+
 from graph.db import Graph
+
+log = logging.getLogger(__name__)
+
+LOCK_CONSTRAINT = (
+    "CREATE CONSTRAINT schemamigrationlock_name_unique IF NOT EXISTS "
+    "FOR (n:SchemaMigrationLock) REQUIRE n.name IS UNIQUE"
+)
+SCHEMA_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -186,20 +207,59 @@ async def applied_versions(graph: Graph) -> set[int]:
     return {int(row["version"]) for row in rows}
 
 
-async def migrate(graph: Graph) -> list[Migration]:
-    """Apply every migration not yet recorded, in order; return those applied by this call."""
-    done = await applied_versions(graph)
-    applied: list[Migration] = []
-    for migration in sorted(MIGRATIONS, key=lambda m: m.version):
-        if migration.version in done:
-            continue
-        for statement in migration.statements:
+async def _run_schema(graph: Graph, statement: str) -> None:
+    """Run one idempotent schema statement, again after a transient error or a lost race.
+
+    A concurrent creator of the same rule can make an `IF NOT EXISTS` statement fail with an
+    "equivalent rule already exists" error; running it again then finds the rule and does nothing.
+    """
+    for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+        try:
             await graph.run_schema(statement)
-        await graph.query(
-            "MERGE (m:SchemaMigration {version: $version}) "
-            "ON CREATE SET m.name = $name, m.applied_at = datetime()",
-            {"version": migration.version, "name": migration.name},
-            write=True,
-        )
-        applied.append(migration)
+            return
+        except (TransientError, ClientError) as error:
+            retriable = isinstance(error, TransientError) or "AlreadyExists" in (error.code or "")
+            if not retriable or attempt == SCHEMA_ATTEMPTS:
+                raise
+            log.info("schema statement retried", extra={"code": error.code, "attempt": attempt})
+            await asyncio.sleep(0.05 * 2**attempt)
+
+
+async def _hold_lock(tx: AsyncTransaction) -> None:
+    """Write-lock the one lock node in `tx` (waiting while another migrator holds it)."""
+    result = await tx.run(
+        "MERGE (l:SchemaMigrationLock {name: 'schema'}) SET l.taken_at = datetime()"
+    )
+    await result.consume()
+
+
+async def _release_lock(tx: AsyncTransaction) -> None:
+    """Delete the lock node in the holding transaction: nothing of it outlives the run."""
+    result = await tx.run("MATCH (l:SchemaMigrationLock {name: 'schema'}) DELETE l")
+    await result.consume()
+
+
+async def migrate(graph: Graph) -> list[Migration]:
+    """Apply every migration not yet recorded, in order; return those applied by this call.
+
+    Holds the migration lock for the whole run, so a second caller waits and then applies nothing.
+    """
+    await _run_schema(graph, LOCK_CONSTRAINT)
+    async with graph.transaction() as lock:
+        await _hold_lock(lock)
+        done = await applied_versions(graph)
+        applied: list[Migration] = []
+        for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+            if migration.version in done:
+                continue
+            for statement in migration.statements:
+                await _run_schema(graph, statement)
+            await graph.query(
+                "MERGE (m:SchemaMigration {version: $version}) "
+                "ON CREATE SET m.name = $name, m.applied_at = datetime()",
+                {"version": migration.version, "name": migration.name},
+                write=True,
+            )
+            applied.append(migration)
+        await _release_lock(lock)
     return applied

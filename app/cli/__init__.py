@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import auth, database, local_neo4j, preferences, seed, service, verify, wallet
+from app.cli import (
+    auth,
+    database,
+    load,
+    local_neo4j,
+    preferences,
+    seed,
+    service,
+    verify,
+    wallet,
+)
 from app.cli.errors import ReportingGroup
 
 cli = typer.Typer(
@@ -30,6 +40,7 @@ service.register(cli)
 verify.register(cli)
 database.register(cli)
 seed.register(cli)
+load.register(cli)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`rolodex seed`: load a synthetic, deterministic mentorship network through the bulk path.
+"""`rolodex seed`: load a synthetic, deterministic mentorship network (app/cli/first_load.py).
 
 The network (graph/synthetic.py) is the same for the same options; loading it again into the
 same database changes nothing (every item is merged on its id). Refused in production.
@@ -16,12 +16,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app.cli.database import open_graph
 from app.cli.errors import fail
+from app.cli.first_load import BatchSizeOption, OfflineImportOption, first_load
 from app.settings import Settings
 from graph.bulk import DEFAULT_BATCH_SIZE
-from graph.schema import migrate
-from graph.synthetic import Spec, generate, load_network, week_start
+from graph.synthetic import Spec, generate, week_start
 
 console = Console(stderr=True)
 
@@ -50,11 +49,11 @@ def register(cli: typer.Typer) -> None:
             str | None,
             typer.Option(help="End of the simulated time line (UTC); default this week's Monday."),
         ] = None,
-        batch_size: Annotated[
-            int, typer.Option(min=1, help="Rows per write transaction.")
-        ] = DEFAULT_BATCH_SIZE,
+        batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
+        offline_import: OfflineImportOption = True,
     ) -> None:
-        """Generate a realistic network and load it with UNWIND batches; print a JSON summary."""
+        """Generate a realistic network and load it (offline import into an empty local Neo4j,
+        else UNWIND batches); print a JSON summary naming the path taken."""
         settings = Settings()
         if settings.environment == "production":
             fail("seeding synthetic data is refused in production")
@@ -72,40 +71,31 @@ def register(cli: typer.Typer) -> None:
         generated = time.perf_counter() - started
 
         async def run() -> dict[str, object]:
-            graph = await open_graph(settings)
-            try:
-                await migrate(graph)
-                with Progress(
-                    TextColumn("[bold]{task.description:<13}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=console,
-                ) as bar:
-                    tasks = {
-                        kind.name: bar.add_task(kind.name, total=len(rows))
-                        for kind, rows in network.parts()
-                    }
-                    loading = time.perf_counter()
-                    stats = await load_network(
-                        graph,
-                        network,
-                        batch_size=batch_size,
-                        progress=lambda name, rows: bar.advance(tasks[name], rows),
-                    )
-                    loaded = time.perf_counter() - loading
-            finally:
-                await graph.close()
+            with Progress(
+                TextColumn("[bold]{task.description:<13}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                tasks = {
+                    kind.name: bar.add_task(kind.name, total=len(rows))
+                    for kind, rows in network.parts()
+                }
+                report = await first_load(
+                    settings,
+                    network.parts(),
+                    batch_size=batch_size,
+                    progress=lambda name, rows: bar.advance(tasks[name], rows),
+                    allow_import=offline_import,
+                )
+            console.print(f"loaded by the {report.path}: {report.reason}")
             return {
                 "seed": seed,
                 "until": spec.until.isoformat(),
                 "rows": network.rows,
-                "nodes_created": sum(s.nodes_created for s in stats.values()),
-                "relationships_created": sum(s.relationships_created for s in stats.values()),
                 "generate_seconds": round(generated, 3),
-                "load_seconds": round(loaded, 3),
-                "by_kind": {name: s.rows for name, s in stats.items()},
-            }
+            } | report.summary()
 
         summary = asyncio.run(run())
         typer.echo(json.dumps(summary))
