@@ -94,35 +94,9 @@ def event_params(
     }
 
 
-async def record(
-    tx: AsyncManagedTransaction,
-    event_name: str,
-    *,
-    at: datetime,
-    actor: AuditActor,
-    outcome: str,
-    person_id: str | None = None,
-    audience: str | None = None,
-    consent_id: str | None = None,
-    bundle_id: str | None = None,
-    problem_type: str | None = None,
-) -> None:
-    """Write one event in the caller's transaction."""
-    await execute(
-        tx,
-        CREATE_EVENT,
-        audit=event_params(
-            event_name,
-            at=at,
-            actor=actor,
-            outcome=outcome,
-            person_id=person_id,
-            audience=audience,
-            consent_id=consent_id,
-            bundle_id=bundle_id,
-            problem_type=problem_type,
-        ),
-    )
+async def record(tx: AsyncManagedTransaction, event_name: str, **fields: Any) -> None:
+    """Write one event in the caller's transaction (`fields`: the keywords of `event_params`)."""
+    await execute(tx, CREATE_EVENT, audit=event_params(event_name, **fields))
 
 
 async def anonymise_person(tx: AsyncManagedTransaction, person_id: str) -> None:
