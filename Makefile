@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROLODEX := $(BIN)/rolodex
 
-.PHONY: help install js-deps dashboard browser neo4j run test lint typecheck pytest openapi lint-docker audit clean bench bench-tools
+.PHONY: help install js-deps dashboard browser neo4j run test test-fast lint typecheck pytest openapi lint-docker audit clean bench bench-tools
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ browser:  ## Debian's chromium for the dashboard's browser test (installed only 
 
 pytest: install js-deps dashboard browser  ## The test suite (starts its own Neo4j on port 7697)
 	$(BIN)/pytest
+
+test-fast: install  ## The fast tier: every test that needs no Neo4j (pytest -m "not neo4j"), no database started
+	$(BIN)/pytest -q -m "not neo4j"
 
 audit: install  ## pip-audit of the installed dependencies (tolerates only unreachable advisory data)
 	$(BIN)/python .ci/pip_audit.py

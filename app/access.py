@@ -4,7 +4,8 @@ Which caller may act on which object is stated once, in `app/policy.py`; this mo
 for the object of the request, which of the policy's reaches the caller holds — being the person,
 a party to the mentorship, a member of the cohort, an admin of the program — and lets the policy
 decide. Handlers receive the loaded object (`ReachedPerson`, `ReachedCohort`,
-`ReachedMentorship`, `ReachedSession`, `ReachedProgram`) and never branch on roles.
+`ReachedMentorship`, `ReachedSession`, `ReachedProgram`, `ReachedConsent`, `ReachedImport`) and
+never branch on roles.
 
 - Whatever a caller does not reach answers 404 with exactly the problem a missing item gives, so
   probing ids across people reveals nothing. 403 is kept for what the caller's role may never do
@@ -21,10 +22,11 @@ mentorship together); admins may also choose people in their programs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from app.deps import GraphDep
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError
@@ -34,11 +36,14 @@ from app.models.sessions import Session
 from app.policy import Answer, Reach, decide, rule_for
 from auth.principals import Principal
 from auth.security import CurrentPrincipal
-from graph import mentorships, people, programs, sessions
+from graph import consents, imports, mentorships, people, programs, sessions
 from graph.db import Graph
 from graph.errors import no_such
 from graph.mentorships import MentorshipStatus, Proposer, can_transition
 from graph.people import PersonFacts
+from graph.values import Row
+from portability.errors import ConsentRequiredError
+from portability.vocabulary import ID_PATTERN
 
 ACCESS_PROBLEMS = (UnauthorizedError, ForbiddenError, NotFoundError, UnprocessableError)
 """What every route here may answer: no token, a forbidden role, something out of reach, bad input."""
@@ -54,16 +59,71 @@ def _admin_of_person(principal: Principal, facts: PersonFacts) -> bool:
 
 
 def enforce_reach(
-    request: Request, principal: Principal, reaches: set[Reach], kind: str, key: str
+    request: Request,
+    principal: Principal,
+    reaches: set[Reach],
+    kind: str,
+    key: str,
+    *,
+    refusal_detail: str | None = None,
 ) -> None:
     """Raise the policy's refusal for this operation given the `reaches` the caller holds to
-    the object (`kind` `key`), or return when it allows. Routers that load their own objects
-    (consents, imports, bundles) can use it too."""
+    the object (`kind` `key`), or return when it allows."""
     answer = decide(rule_for(request), principal, reaches)
+    if answer is Answer.ALLOW:
+        return
     if answer is Answer.HIDDEN:
         raise NotFoundError(no_such(kind, key))
-    if answer is not Answer.ALLOW:
-        raise ForbiddenError(f"Not allowed on this {kind}.")
+    if answer is Answer.CONSENT_REQUIRED:
+        raise ConsentRequiredError(refusal_detail or f"Not within a consent for this {kind}.")
+    raise ForbiddenError(refusal_detail or f"Not allowed on this {kind}.")
+
+
+def grant_reaches(
+    principal: Principal, person_id: str | None, platform_id: str | None
+) -> set[Reach]:
+    """The caller's reaches to what a person shares with a platform (a consent grant, a bundle,
+    an import): the person themselves, and the partner of that platform. Nobody reaches what an
+    erased person (`person_id` None) left behind, not even an operator (the caller holds OPERATOR
+    by itself, so the loaders answer 404 for those before asking the policy)."""
+    reaches: set[Reach] = set()
+    if person_id is not None and principal.person_id == person_id:
+        reaches.add(Reach.SELF)
+    if principal.is_partner and platform_id is not None and principal.platform_id == platform_id:
+        reaches.add(Reach.PLATFORM)
+    return reaches
+
+
+async def reached_consent(
+    consent_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    request: Request,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+) -> Row:
+    """The path's consent grant: for the person who made it, operators and (where the policy
+    says) the partner it was granted to; 404 for anyone else and for an erased person's grant."""
+    row = await consents.get_consent(graph, consent_id)
+    if row is None or row["person_id"] is None:
+        raise NotFoundError(no_such("consent", consent_id))
+    reaches = grant_reaches(principal, row["person_id"], row["audience"])
+    enforce_reach(request, principal, reaches, "consent", consent_id)
+    return row
+
+
+async def reached_import(
+    import_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$")],
+    request: Request,
+    principal: CurrentPrincipal,
+    graph: GraphDep,
+) -> Row:
+    """The path's applied import: for the person it was for, the platform that pushed it and
+    operators."""
+    row = await imports.get_import(graph, import_id)
+    if row is None:
+        raise NotFoundError(no_such("import", import_id))
+    reaches = grant_reaches(principal, row["person_id"], row["platform_id"])
+    enforce_reach(request, principal, reaches, "import", import_id)
+    return row
 
 
 @dataclass(frozen=True)
@@ -147,26 +207,29 @@ async def reach_program(
     return ProgramRef(program_id)
 
 
-async def _cohort_reaches(graph: Graph, principal: Principal, cohort: Cohort) -> set[Reach]:
+async def _cohort_with_reaches(
+    graph: Graph, principal: Principal, cohort_id: str
+) -> tuple[Cohort, set[Reach]]:
+    """The cohort (404 when there is none) and the caller's reaches to it: admin of its program,
+    or member."""
+    row = await programs.get_cohort(graph, cohort_id)
+    if row is None:
+        raise NotFoundError(no_such("cohort", cohort_id))
+    cohort = Cohort.model_validate(row)
     if principal.administers(cohort.program_id):
-        return {Reach.PROGRAM_ADMIN}
+        return cohort, {Reach.PROGRAM_ADMIN}
     person_id = principal.person_id
     if person_id and await programs.is_member(graph, person_id, cohort.id):
-        return {Reach.MEMBER}
-    return set()
+        return cohort, {Reach.MEMBER}
+    return cohort, set()
 
 
 async def reached_cohort(
     cohort_id: str, request: Request, principal: CurrentPrincipal, graph: GraphDep
 ) -> Cohort:
     """The path's cohort, for the admins of its program and (where the policy says) its members."""
-    row = await programs.get_cohort(graph, cohort_id)
-    if row is None:
-        raise NotFoundError(no_such("cohort", cohort_id))
-    cohort = Cohort.model_validate(row)
-    enforce_reach(
-        request, principal, await _cohort_reaches(graph, principal, cohort), "cohort", cohort_id
-    )
+    cohort, reaches = await _cohort_with_reaches(graph, principal, cohort_id)
+    enforce_reach(request, principal, reaches, "cohort", cohort_id)
     return cohort
 
 
@@ -175,24 +238,23 @@ async def cohort_in_reach(
 ) -> Cohort:
     """A cohort named in a body or query: for admins of its program and (when `members`) for
     its members; 404 otherwise."""
-    row = await programs.get_cohort(graph, cohort_id)
-    if row is not None:
-        cohort = Cohort.model_validate(row)
-        reaches = await _cohort_reaches(graph, principal, cohort)
-        if Reach.PROGRAM_ADMIN in reaches or (members and Reach.MEMBER in reaches):
-            return cohort
+    cohort, reaches = await _cohort_with_reaches(graph, principal, cohort_id)
+    if Reach.PROGRAM_ADMIN in reaches or (members and Reach.MEMBER in reaches):
+        return cohort
     raise NotFoundError(no_such("cohort", cohort_id))
 
 
-def _party_reaches(
-    principal: Principal, mentor_id: str, mentee_id: str, program_id: str
-) -> set[Reach]:
+def _enforce_party_reach(
+    request: Request, principal: Principal, kind: str, key: str, parties: Mapping[str, str]
+) -> None:
+    """Let the policy decide for the mentor, the mentee (`parties`' `mentor_id`, `mentee_id`) and
+    the admins of the program (`program_id`) of a mentorship or of one of its sessions."""
     reaches = set()
-    if principal.person_id in (mentor_id, mentee_id):
+    if principal.person_id in (parties["mentor_id"], parties["mentee_id"]):
         reaches.add(Reach.PARTY)
-    if principal.administers(program_id):
+    if principal.administers(parties["program_id"]):
         reaches.add(Reach.PROGRAM_ADMIN)
-    return reaches
+    enforce_reach(request, principal, reaches, kind, key)
 
 
 async def reached_mentorship(
@@ -203,10 +265,9 @@ async def reached_mentorship(
     if row is None:
         raise NotFoundError(no_such("mentorship", mentorship_id))
     mentorship = Mentorship.model_validate(row)
-    reaches = _party_reaches(
-        principal, mentorship.mentor_id, mentorship.mentee_id, mentorship.program_id
+    _enforce_party_reach(
+        request, principal, "mentorship", mentorship_id, mentorship.model_dump(mode="json")
     )
-    enforce_reach(request, principal, reaches, "mentorship", mentorship_id)
     return mentorship
 
 
@@ -217,10 +278,7 @@ async def reached_session(
     context = await sessions.session_context(graph, session_id)
     if context is None:
         raise NotFoundError(no_such("session", session_id))
-    reaches = _party_reaches(
-        principal, context["mentor_id"], context["mentee_id"], context["program_id"]
-    )
-    enforce_reach(request, principal, reaches, "session", session_id)
+    _enforce_party_reach(request, principal, "session", session_id, context)
     return Session.model_validate(context["session"])
 
 
@@ -229,6 +287,8 @@ ReachedProgram = Annotated[ProgramRef, Depends(reached_program)]
 ReachedCohort = Annotated[Cohort, Depends(reached_cohort)]
 ReachedMentorship = Annotated[Mentorship, Depends(reached_mentorship)]
 ReachedSession = Annotated[Session, Depends(reached_session)]
+ReachedConsent = Annotated[Row, Depends(reached_consent)]
+ReachedImport = Annotated[Row, Depends(reached_import)]
 
 
 async def check_proposal(graph: Graph, principal: Principal, body: MentorshipCreate) -> Proposer:

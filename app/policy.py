@@ -142,6 +142,11 @@ RULES: tuple[Rule, ...] = (
     _rule("health-live", "GET /healthz"),
     _rule("health-ready", "GET /readyz"),
     _rule("wellknown-jwks", "GET /.well-known/jwks.json"),
+    _rule(
+        "wellknown-bundle-schema",
+        "GET /schemas/bundle/v{version}.json",
+        note="the JSON Schema a bundle names; no personal data",
+    ),
     _rule("oauth-token", "POST /oauth/token", note="client credentials of an enabled client"),
     _rule("consents-status", "GET /v1/consents/{consent_id}/status", note="no personal data"),
     _rule(

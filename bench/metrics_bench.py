@@ -40,7 +40,7 @@ from app.analytics.stats import running_totals
 from app.analytics.weekly import weekly_rows
 from app.analytics.weeks import week_range
 from app.settings import DEVELOPMENT_NEO4J_PASSWORD
-from graph import matching, metrics, network_metrics, outcomes
+from graph import import_refusals, matching, metrics, network_metrics, outcomes
 from graph.db import Graph, connect
 from graph.schema import migrate
 from graph.scope import Scope
@@ -189,16 +189,38 @@ def synthesize(people: int, now: datetime, seed: int) -> dict[str, list[dict[str
         }
         for n in range(people // 20)
     ]
-    imports = [
-        {
-            "id": f"imp_{n}",
-            "status": rnd.choice(["applied", "applied", "rejected", "dry_run"]),
-            "platform_id": rnd.choice(["plt_a", "plt_b", "plt_d"]),
-            "person_id": rnd.choice(persons)["id"],
-            "at": _iso(start + timedelta(seconds=rnd.uniform(0, 730 * 86400))),
-        }
-        for n in range(people // 40)
-    ]
+    # As the service writes them: an applied import is an `Import` node (status 'applied', for
+    # its person); a refused one writes nothing but a count in `ImportRefusals`
+    # (graph/import_refusals.py); a dry run writes nothing at all.
+    imports: list[dict[str, Any]] = []
+    refusals: list[dict[str, Any]] = []
+    for n in range(people // 40):
+        outcome = rnd.choice(["applied", "applied", "refused", "dry_run"])
+        platform_id = rnd.choice(["plt_a", "plt_b", "plt_d"])
+        person_id = rnd.choice(persons)["id"]
+        at = start + timedelta(seconds=rnd.uniform(0, 730 * 86400))
+        if outcome == "applied":
+            imports.append(
+                {
+                    "id": f"imp_{n}",
+                    "status": "applied",
+                    "platform_id": platform_id,
+                    "issuer": f"https://{platform_id}.example",
+                    "bundle_id": f"bnd_{n}",
+                    "person_id": person_id,
+                    "scopes": ["profile", "contacts"],
+                    "schema_version": 2,
+                    "at": _iso(at),
+                }
+            )
+        elif outcome == "refused":
+            refusals.append(
+                {
+                    "at": at,
+                    "platform_id": platform_id,
+                    "problem": rnd.choice(["bundle-expired", "signature-invalid"]),
+                }
+            )
     measurements = [
         {
             "id": f"msr_{n}",
@@ -222,6 +244,7 @@ def synthesize(people: int, now: datetime, seed: int) -> dict[str, list[dict[str
         "sessions": sessions,
         "exports": exports,
         "imports": imports,
+        "refusals": refusals,
         "measurements": measurements,
     }
 
@@ -270,7 +293,11 @@ LOADS: dict[str, str] = {
         CREATE (:Export {id: row.id, audience: row.audience, scopes: ['profile'], at: row.at,
                          actor: row.person, actor_role: 'mentee', size_bytes: 1000})-[:OF]->(p)
     """,
-    "imports": "UNWIND $rows AS row CREATE (i:Import) SET i = row",
+    "imports": """
+        UNWIND $rows AS row MATCH (p:Person {id: row.person_id})
+        CREATE (i:Import)-[:FOR]->(p)
+        SET i = row
+    """,
     "measurements": """
         UNWIND $rows AS row
         MATCH (:Cohort {id: row.cohort})-[:HAS_OUTCOME]->(o:Outcome {key: row.key}),
@@ -286,6 +313,8 @@ async def load(graph: Graph, data: dict[str, list[dict[str, Any]]]) -> None:
         rows = data[name]
         for i in range(0, len(rows), BATCH):
             await graph.query(cypher, {"rows": rows[i : i + BATCH]}, write=True)
+    for refusal in data["refusals"]:  # the service's own refusal path
+        await import_refusals.count_refusal(graph, **refusal)
 
 
 async def timed(work: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, float]:

@@ -39,8 +39,12 @@ function outputOf(entry) {
   if (!found) throw new Error(`esbuild produced no output for ${entry}`);
   return `/admin/assets/${path.basename(found[0])}`;
 }
+// Every page starts with `{{head: Its title}}`: the one <head> of src/head.html (charset, viewport,
+// no referrer, no favicon request, its hashed stylesheet and module script).
+const head = await readFile(path.join(here, "src", "head.html"), "utf8");
 async function writePage(template, output, script, style) {
   const html = (await readFile(path.join(here, "src", template), "utf8"))
+    .replace(/^\{\{head: (.+?)\}\}\n/, (_, title) => head.replace("{{title}}", title))
     .replace("{{script}}", outputOf(script))
     .replace("{{style}}", outputOf(style));
   if (html.includes("{{")) throw new Error(`${template} still holds a placeholder`);

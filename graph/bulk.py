@@ -269,9 +269,12 @@ MENTORSHIP_EDGES: LiteralString = """
     MERGE (mentor)-[:MENTOR_IN]->(x)
     MERGE (mentee)-[:MENTEE_IN]->(x)
     MERGE (x)-[:IN_COHORT]->(c)
-    MERGE (mentor)-[a:MEMBER_OF]->(c) ON CREATE SET a.since = datetime(row.proposed_at)
-    MERGE (mentee)-[b:MEMBER_OF]->(c) ON CREATE SET b.since = datetime(row.proposed_at)
+    WITH row, c, [mentor, mentee] AS sides
+    UNWIND sides AS side
+    MERGE (side)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = datetime(row.proposed_at)
 """
+"""The two sides join the cohort through one MERGE clause: two clauses on MEMBER_OF made the
+planner put an `Eager` (every row of the batch materialised) between them."""
 MENTORSHIPS = _kind(
     "mentorship",
     {

@@ -1,5 +1,7 @@
 """A small demo graph for `make run`: one program and cohort (with its outcomes), five people, their
-contacts, two mentorships (one active with sessions, one proposed) and a measurement.
+contacts, two mentorships (one active with sessions, one proposed) and a measurement, plus a
+community of people outside the program whom the mentors know (Ada 20+ contacts, Grace 10+), so
+the dashboard's degree histogram shows its wider buckets (10-19, 20-49).
 
 Loaded only into an empty database, in one transaction, with fixed ids so it is recognisable. It
 follows the model of the graph modules (see docs/graph-model.md), so every API route reads it.
@@ -82,6 +84,39 @@ DEMO_CONTACTS: list[dict[str, str]] = [
     {"id": "demo-ctc-3", "from": "demo-ada", "to": "demo-grace", "relation": "peer"},
     {"id": "demo-ctc-5", "from": "demo-ava", "to": "demo-linus", "relation": "classmate"},
 ]
+DEMO_COMMUNITY: list[dict[str, str]] = [
+    {"id": f"demo-member-{index:02d}", "display_name": name}
+    for index, name in enumerate(
+        (
+            "Abel Okafor",
+            "Beatriz Santos",
+            "Chen Wei",
+            "Dara Murphy",
+            "Elif Yilmaz",
+            "Femi Adeyemi",
+            "Greta Lindqvist",
+            "Hiro Tanaka",
+            "Ines Moreau",
+            "Jonas Weber",
+            "Kavya Rao",
+            "Lena Novak",
+            "Mateo Rossi",
+            "Nia Mensah",
+            "Oskar Berg",
+            "Priya Nair",
+            "Quinn Walsh",
+            "Rosa Jimenez",
+            "Sami Haddad",
+            "Tomas Horvat",
+            "Uma Patel",
+            "Viktor Petrov",
+        ),
+        start=1,
+    )
+]
+"""People outside the program (not discoverable, in no cohort): Ada knows all of them, Grace the
+first twelve."""
+GRACE_KNOWS = 12
 DEMO_OUTCOMES: list[dict[str, Any]] = [
     {
         "key": "role-readiness",
@@ -164,6 +199,28 @@ async def _load(tx: AsyncManagedTransaction) -> bool:
         """,
         contacts=DEMO_CONTACTS,
         since=now.date() - timedelta(days=365),
+        now=now,
+    )
+    await execute(
+        tx,
+        """
+        UNWIND $community AS row
+        CREATE (p:Person {id: row.id})
+        SET p.display_name = row.display_name, p.roles = ['mentee'], p.discoverable = false,
+            p.capacity = 0, p.skills = [], p.interests = [], p.languages = ['en'],
+            p.created_at = $now, p.updated_at = $now
+        WITH p, row
+        MATCH (ada:Person {id: 'demo-ada'}), (grace:Person {id: 'demo-grace'})
+        CREATE (ada)-[:KNOWS {id: row.id + '-ada', relation: 'colleague', source: 'manual',
+                              since: $since, created_at: $now}]->(p)
+        FOREACH (_ IN CASE WHEN row.grace THEN [1] ELSE [] END |
+            CREATE (grace)-[:KNOWS {id: row.id + '-grace', relation: 'colleague',
+                                    source: 'manual', since: $since, created_at: $now}]->(p))
+        """,
+        community=[
+            {**member, "grace": index < GRACE_KNOWS} for index, member in enumerate(DEMO_COMMUNITY)
+        ],
+        since=now.date() - timedelta(days=200),
         now=now,
     )
     started = now - timedelta(days=30)

@@ -1,5 +1,8 @@
 """Test fixtures: the suite's own Neo4j server, a clean graph per test, and app clients.
 
+Only tests whose fixtures reach Neo4j start it (and are marked `neo4j` at collection):
+`pytest -m "not neo4j"` is the fast tier that needs no database.
+
 The suite starts its own local Neo4j (own port and data folder, see `TEST_NEO4J_*`), so running the
 tests never touches the server `make run` uses. Set `ROLODEX_TEST_NEO4J_URI` (plus
 `ROLODEX_TEST_NEO4J_PASSWORD`) to run against another, disposable, server instead; every test
@@ -87,13 +90,33 @@ async def graph(settings: Settings) -> AsyncIterator[Graph]:
     await handle.close()
 
 
-@pytest.fixture(autouse=True)
-async def clean_graph(graph: Graph) -> None:
-    """Every test starts from an empty graph (schema and its migration records kept)."""
+NEO4J_FIXTURE = "test_server"
+"""Every fixture that reaches Neo4j depends on this one; a test whose fixtures do not is fast."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `neo4j` every test whose fixtures start the suite's Neo4j, so `-m "not neo4j"` runs
+    the fast tier without it (tests that start Neo4j by themselves carry the mark explicitly)."""
+    for item in items:
+        if NEO4J_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
+
+
+@pytest.fixture
+async def empty_graph(graph: Graph) -> Graph:
+    """The graph emptied (schema and its migration records kept)."""
     await graph.query(
         "MATCH (n) WHERE NOT n:SchemaMigration DETACH DELETE n",
         write=True,
     )
+    return graph
+
+
+@pytest.fixture(autouse=True)
+def clean_graph(request: pytest.FixtureRequest) -> None:
+    """Every test that reaches Neo4j starts from an empty graph; the others never start it."""
+    if NEO4J_FIXTURE in request.fixturenames:
+        request.getfixturevalue("empty_graph")
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```")
 SETTING = re.compile(r"\bROLODEX_[A-Z0-9_]*[A-Z0-9]\b")
 ROUTE = re.compile(
-    r"(?<![\w.}/:-])(/(?:v1|oauth|\.well-known|admin|docs|metrics|healthz|readyz|openapi)[^\s`'\"),|;]*)"
+    r"(?<![\w.}/:-])(/(?:v1|oauth|\.well-known|admin|docs|metrics|healthz|readyz|openapi|schemas)[^\s`'\"),|;]*)"
 )
 COMMAND = re.compile(r"(?:^|[\s(`$=])(?:\.venv/bin/)?rolodex((?:\s+[^\s`|#;)]+)*)")
 MAKE = re.compile(r"(?:^|[\s(`])make\s+([a-z][a-z-]*)")

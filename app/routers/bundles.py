@@ -9,9 +9,9 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import telemetry
+from app.access import enforce_reach, grant_reaches
 from app.deps import GraphDep, SettingsDep
 from app.errors import (
-    ForbiddenError,
     NotFoundError,
     RateLimitedError,
     UnprocessableError,
@@ -20,7 +20,7 @@ from app.errors import (
 from app.preferences.sharing import withheld_sections
 from app.security_setup import issuer_context
 from app.settings import Settings
-from auth.principals import Principal, Role, Scope
+from auth.principals import Principal
 from auth.security import CurrentPrincipal, PersonPrincipal
 from portability.errors import ConsentRequiredError
 from portability.exporter import ExportResult, export_bundle
@@ -103,15 +103,14 @@ async def export(
     settings: SettingsDep,
     request: Request,
 ) -> ExportResponse:
-    if principal.person_id == person_id:
-        pass
-    elif principal.role is Role.PARTNER and Scope.BUNDLES_READ.value in principal.scopes:
-        if body.audience != principal.platform_id:
-            raise ConsentRequiredError("A platform may export bundles only for itself.")
-    elif principal.role is Role.PARTNER:
-        raise ForbiddenError("Exporting bundles needs the bundles:read scope.")
-    else:
-        raise NotFoundError(f"No person with id {person_id!r}.")
+    enforce_reach(
+        request,
+        principal,
+        grant_reaches(principal, person_id, body.audience),
+        "person",
+        person_id,
+        refusal_detail="A platform may export bundles only for itself.",
+    )
     result = await _export(
         request,
         principal,
@@ -121,13 +120,7 @@ async def export(
         body.audience,
         list(body.scopes) if body.scopes else None,
     )
-    return ExportResponse(
-        bundle_id=result.bundle_id,
-        bundle=result.bundle,
-        audience=result.audience,
-        scopes=result.scopes,
-        expires_at=result.expires_at,
-    )
+    return ExportResponse.model_validate(result, from_attributes=True)
 
 
 @router.get(

@@ -14,12 +14,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.access import ReachedConsent, enforce_reach, grant_reaches, reach_person
 from app.deps import GraphDep, SettingsDep
 from app.errors import ForbiddenError, NotFoundError, UnprocessableError, problem_responses
 from app.models.common import UtcDatetime
 from app.pagination import Page, PageDep, page_of
+from app.policy import Reach
 from app.security_setup import issuer_context
-from auth.principals import Principal, Role, Scope
+from auth.principals import Principal
 from auth.security import CurrentPrincipal
 from graph import consents
 from graph.audit import AuditActor
@@ -105,25 +107,6 @@ def _actor(principal: Principal) -> AuditActor:
     return AuditActor(subject=principal.subject, role=principal.role.value)
 
 
-def _may_manage(principal: Principal, person_id: str | None) -> bool:
-    """The person themself, or an operator admin. Erased grants (no person) are managed by no one."""
-    if person_id is None:
-        return False
-    return principal.person_id == person_id or principal.administers_all
-
-
-def _may_read(principal: Principal, row: Row) -> bool:
-    if row["person_id"] is None:  # erased: only the public status remains
-        return False
-    if _may_manage(principal, row["person_id"]):
-        return True
-    return (
-        principal.role is Role.PARTNER
-        and Scope.CONSENTS_READ.value in principal.scopes
-        and row["audience"] == principal.platform_id
-    )
-
-
 @router.post(
     "/v1/people/{person_id}/consents",
     name="grant",
@@ -141,9 +124,8 @@ async def grant(
     response: Response,
 ) -> ConsentWithReceipt:
     now = datetime.now(UTC)
+    await reach_person(request, principal, graph, person_id)  # the person, or an operator
     if principal.person_id != person_id:
-        if not principal.administers_all:
-            raise NotFoundError(f"No person {person_id!r}.")
         if body.collection_method != "admin-recorded" or not body.evidence:
             raise ForbiddenError(
                 "An admin records consent only with collection_method 'admin-recorded' and the evidence of it."
@@ -188,22 +170,15 @@ async def list_for_person(
     graph: GraphDep,
     settings: SettingsDep,
     page: PageDep,
+    request: Request,
 ) -> Page[Consent]:
-    audience = None
-    if not _may_manage(principal, person_id):
-        if principal.role is not Role.PARTNER or Scope.CONSENTS_READ.value not in principal.scopes:
-            raise NotFoundError(f"No person {person_id!r}.")
-        audience = principal.platform_id
+    # A partner reaches the person's grants to its own platform (possibly none), no others.
+    reaches = grant_reaches(principal, person_id, principal.platform_id)
+    enforce_reach(request, principal, reaches, "person", person_id)
+    audience = principal.platform_id if Reach.PLATFORM in reaches else None
     now = datetime.now(UTC)
     rows = await consents.list_consents(graph, person_id, page, audience=audience)
     return page_of(lambda row: _consent(row, settings.public_url, now), rows)
-
-
-async def _readable(graph: GraphDep, consent_id: str, principal: Principal) -> Row:
-    row = await consents.get_consent(graph, consent_id)
-    if row is None or not _may_read(principal, row):
-        raise NotFoundError(f"No consent {consent_id!r}.")
-    return row
 
 
 @router.get(
@@ -212,10 +187,7 @@ async def _readable(graph: GraphDep, consent_id: str, principal: Principal) -> R
     summary="One consent grant",
     responses=problem_responses(NotFoundError),
 )
-async def get(
-    consent_id: ResourceId, principal: CurrentPrincipal, graph: GraphDep, settings: SettingsDep
-) -> ConsentWithReceipt:
-    row = await _readable(graph, consent_id, principal)
+async def get(row: ReachedConsent, settings: SettingsDep) -> ConsentWithReceipt:
     return ConsentWithReceipt(
         consent=_consent(row, settings.public_url, datetime.now(UTC)), receipt=row["receipt"]
     )
@@ -228,17 +200,14 @@ async def get(
     responses=problem_responses(NotFoundError),
 )
 async def revoke(
-    consent_id: ResourceId,
+    row: ReachedConsent,
     principal: CurrentPrincipal,
     graph: GraphDep,
     settings: SettingsDep,
     request: Request,
 ) -> Consent:
-    row = await consents.get_consent(graph, consent_id)
-    if row is None or not _may_manage(principal, row["person_id"]):
-        raise NotFoundError(f"No consent {consent_id!r}.")
     now = datetime.now(UTC)
-    revoked, queued = await consents.revoke_consent(graph, consent_id, now, _actor(principal))
+    revoked, queued = await consents.revoke_consent(graph, row["id"], now, _actor(principal))
     worker = getattr(request.app.state, "webhook_worker", None)
     if queued and worker is not None:
         worker.kick()

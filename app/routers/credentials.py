@@ -115,12 +115,7 @@ async def issue_credential(
         now=datetime.now(UTC).replace(microsecond=0),
     )
     response.headers["Location"] = f"/v1/me/credentials/{issued.credential_id}"
-    return IssuedCredential(
-        credential_id=issued.credential_id,
-        credential=issued.credential,
-        vct=issued.vct,
-        expires_at=issued.expires_at,
-    )
+    return IssuedCredential.model_validate(issued, from_attributes=True)
 
 
 @router.get(

@@ -296,6 +296,7 @@ def _path(template: str, world: World) -> str:
         "token": FEED_TOKEN,
         "list_id": world.status_list,
         "credential_id": "crd_none",
+        "version": "2",
     }
     return template.format(**values)
 

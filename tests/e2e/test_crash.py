@@ -33,9 +33,10 @@ from tests.conftest import EXTERNAL_URI, TEST_NEO4J_PASSWORD
 from tests.support.fake_partner import FakePartner
 from tests.support.live import LiveServer, count, dedicated_neo4j, start_server, wipe
 
-pytestmark = pytest.mark.skipif(
-    bool(EXTERNAL_URI), reason="kills and restarts a local Neo4j of its own"
-)
+pytestmark = [
+    pytest.mark.neo4j,  # starts the suite's Neo4j (or one of its own) in a subprocess
+    pytest.mark.skipif(bool(EXTERNAL_URI), reason="kills and restarts a local Neo4j of its own"),
+]
 
 STAGED_CONTACTS = 4_500  # three staging batches (2 000, 2 000, 500) with single_tx_items = 100
 BULK_CONTACTS = 6_000  # one transaction (single_tx_items above it)

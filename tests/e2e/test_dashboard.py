@@ -39,6 +39,7 @@ from app.routers.dashboard import CONTENT_SECURITY_POLICY
 from app.settings import Settings
 from auth.principals import Role
 from graph.db import Graph
+from graph.demo import load_demo_if_empty
 from tests.e2e.seed import SeededGraph, seed_dashboard_graph
 from tests.support.live_server import ROOT, LiveServer, live_server
 
@@ -56,10 +57,13 @@ WIDE = ViewportSize(width=1280, height=800)
 NARROW = ViewportSize(width=390, height=844)
 TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)",
-)
+pytestmark = [
+    pytest.mark.neo4j,  # starts the suite's Neo4j (or one of its own) in a subprocess
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)",
+    ),
+]
 
 # Records CSP violations from the first script on, in every page of the context.
 CSP_WATCH = """
@@ -640,6 +644,58 @@ async def expect_views(page: Page, api: httpx.AsyncClient, query: dict[str, str]
         outcome_rows += answer.json()["outcomes"]
     assert len(outcome_rows) == 3 * len(cohort_ids)
     expect_outcomes(await table_cells(page, "view-outcomes"), outcome_rows)
+
+
+async def test_the_demo_graph_fills_the_wide_degree_buckets_and_names_them(
+    server: LiveServer, watched: Watched, graph: Graph, api: httpx.AsyncClient, admin_token: str
+) -> None:
+    """`rolodex demo`'s graph has a mentor with 20+ contacts and one with 10+: the histogram names
+    those buckets "10-19" and "20-49" with an en dash (not "10" and "20") in its table; the screenshot shows the
+    chart's axis (the same `bucketLabel`)."""
+    assert await load_demo_if_empty(graph) is True
+    page = watched.page
+    await page.goto(f"{server.base_url}/admin", wait_until="networkidle")
+    await sign_in(page, admin_token)
+    await page.wait_for_selector("#dashboard:not([hidden])")
+    query = await range_query(page)
+    await wait_for_dashboard(page, **query)
+
+    network = await api.get("/v1/metrics/network", params=query)
+    assert network.status_code == 200, network.text
+    people_in = {row["degree"]: row["people"] for row in network.json()["degree_histogram"]}
+    assert people_in[10] >= 1, people_in
+    assert people_in[20] >= 1, people_in
+
+    rows = await table_cells(page, "view-degree")
+    shown = {row["degree"][1]: row["people"][1] for row in rows}
+    assert shown["10\u201319"] == str(people_in[10])
+    assert shown["20\u201349"] == str(people_in[20])
+    assert "10" not in shown
+    assert "20" not in shown
+    await page.locator("#view-degree").scroll_into_view_if_needed()
+    await page.locator("#view-degree").screenshot(path=str(ARTIFACTS / "degree-histogram-demo.png"))
+
+    # Two of Ada's contacts share a name: the explorer tells them apart by the end of their id.
+    await graph.query(
+        "MATCH (ada:Person {id: 'demo-ada'}) CREATE (ada)-[:KNOWS {id: 'demo-twin-k', "
+        "relation: 'peer', source: 'manual', created_at: datetime()}]->(:Person {id: "
+        "'demo-twin', display_name: 'Abel Okafor', roles: ['mentee'], discoverable: false})",
+        write=True,
+    )
+    await page.fill("#explorer-person", "demo-ada")
+    await page.select_option("#explorer-depth", "1")
+    await page.click("#explorer-form button[type=submit]")
+    await page.wait_for_selector("#explorer-graph[data-centre='demo-ada'][data-node-count]")
+    await page.click("#explorer-table .table-toggle")
+    names = await page.eval_on_selector_all(
+        "#explorer-table tbody button", "buttons => buttons.map(b => b.textContent)"
+    )
+    assert sorted(n for n in names if n.startswith("Abel Okafor")) == [
+        "Abel Okafor (\u2026r-01)",
+        "Abel Okafor (\u2026twin)",
+    ]
+    await page.locator("#explorer").screenshot(path=str(ARTIFACTS / "explorer-demo-twins.png"))
+    await watched.assert_clean()
 
 
 def bucket_label(floor: Any) -> str:

@@ -40,6 +40,8 @@ from app.settings import Settings
 from auth.principals import Role
 from tests.support.live import LiveServer, start_server, wipe
 
+pytestmark = pytest.mark.neo4j  # runs the service and Neo4j for real
+
 FUZZ_MAX_EXAMPLES = int(os.environ.get("ROLODEX_FUZZ_MAX_EXAMPLES", "25"))
 STATEFUL_MAX_EXAMPLES = int(os.environ.get("ROLODEX_FUZZ_STATEFUL_EXAMPLES", "40"))
 DEADLINE = timedelta(seconds=10)

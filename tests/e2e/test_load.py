@@ -27,6 +27,8 @@ from tests.builders import cohort, mentor, mentorship, person
 from tests.support.fake_partner import FakePartner
 from tests.support.live import LiveServer, start_server
 
+pytestmark = pytest.mark.neo4j  # runs the service and Neo4j for real
+
 LOAD_SECONDS = float(os.environ.get("ROLODEX_LOAD_SECONDS", "20"))
 CONTACT_WRITERS = 3
 SESSION_WRITERS = 2

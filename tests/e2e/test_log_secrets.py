@@ -26,6 +26,8 @@ from tests.conftest import TEST_NEO4J_PASSWORD
 from tests.support.fake_partner import FakePartner
 from tests.support.live import ROOT, LiveServer, start_server
 
+pytestmark = pytest.mark.neo4j  # runs the service and Neo4j for real
+
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 

@@ -38,6 +38,7 @@ CLIENT_ID = "rolodex-me"
 LOGIN = "maria-mentee"
 
 pytestmark = [
+    pytest.mark.neo4j,  # runs against the suite's Neo4j through a live server
     pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (run `make browser`)"),
     pytest.mark.skipif(
         not (JS / "node_modules" / "oidc-provider").exists(), reason="run `make js-deps` first"
@@ -352,3 +353,63 @@ async def test_development_sign_in_accepting_a_proposal_and_the_calendar(
         raise
     finally:
         await context.close()
+
+
+async def test_a_person_downloads_a_credential_bound_to_their_wallet_key(
+    stack: LiveServer, browser: Browser, graph: Graph, tmp_path: Path
+) -> None:
+    """ "Take my profile with me" issues an SD-JWT VC for the public key the person's wallet made
+    (`rolodex wallet keygen`) and hands the answer over as a file the wallet receives; a key that
+    is not JSON is refused on the page and nothing is issued."""
+    await load_demo_if_empty(graph)
+    wallet = tmp_path / "wallet.json"
+    rolodex = str(ROOT / ".venv" / "bin" / "rolodex")
+    keygen = subprocess.run(
+        [rolodex, "wallet", "keygen", "--wallet", str(wallet)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    holder_jwk = json.loads(keygen.stdout)
+    context = await browser.new_context(viewport=WIDE, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    try:
+        await page.goto(f"{stack.base_url}/me")
+        await page.select_option("#dev-person", "demo-linus")
+        await page.get_by_role("button", name="Sign in as this demo person").click()
+        await page.get_by_text("Signed in as Linus Mentee").wait_for()
+        portable = page.locator("#portable")
+
+        await portable.get_by_label("Wallet public key (JWK)").fill("not a key")
+        await portable.get_by_role("button", name="Download a credential").click()
+        await portable.get_by_text("The wallet key is not JSON").wait_for()
+
+        await portable.get_by_label("Wallet public key (JWK)").fill(json.dumps(holder_jwk))
+        async with page.expect_download() as download_info:
+            await portable.get_by_role("button", name="Download a credential").click()
+        download = await download_info.value
+        saved = tmp_path / download.suggested_filename
+        await download.save_as(saved)
+        await portable.get_by_text("downloaded").wait_for()
+        await _shot(page, "22-credential-downloaded")
+    finally:
+        await context.close()
+
+    issued = json.loads(saved.read_text())
+    assert saved.name == f"rolodex-credential-{issued['credential_id']}.json"
+    assert issued["credential"].endswith("~")
+    received = subprocess.run(
+        [rolodex, "wallet", "receive", str(saved), "--wallet", str(wallet)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert received.returncode == 0, received.stderr
+    assert received.stdout.strip() == issued["credential_id"]
+    listed = httpx.get(
+        f"{stack.base_url}/v1/me/credentials",
+        headers=stack.headers("demo-linus", Role.MENTEE),
+        timeout=30,
+    ).json()["items"]
+    assert [c["id"] for c in listed] == [issued["credential_id"]]

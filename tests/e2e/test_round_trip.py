@@ -27,6 +27,8 @@ from portability.verify import HttpStatus, keys_from, verify_bundle
 from tests.conftest import EXTERNAL_URI, TEST_NEO4J_PASSWORD, TEST_NEO4J_PORT
 from tests.support.live_server import LiveServer, live_server
 
+pytestmark = pytest.mark.neo4j  # runs the service and Neo4j for real
+
 CONTACTS, MENTORSHIPS, SESSIONS, MEASUREMENTS = 50, 3, 10, 3
 SECTIONS = ["contacts", "mentorships", "outcomes", "profile", "sessions"]
 

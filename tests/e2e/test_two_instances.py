@@ -27,6 +27,8 @@ from tests.support.fake_partner import FakePartner
 from tests.support.http_receiver import HttpReceiver
 from tests.support.live_server import ROOT, LiveServer, free_port, live_server
 
+pytestmark = pytest.mark.neo4j  # runs the service and Neo4j for real
+
 PEOPLE = 12
 ADDRESS_BURST = 4
 

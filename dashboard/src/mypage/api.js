@@ -67,7 +67,11 @@ export async function getAll(path) {
 // Save a download through a same-origin blob URL (the token stays in the header).
 export async function download(path, filename, accept) {
   const response = await call("GET", path, { accept });
-  const blob = await response.blob();
+  saveFile(await response.blob(), filename);
+}
+
+// Hand `blob` to the browser as a file named `filename` (a same-origin blob: no token in a URL).
+export function saveFile(blob, filename) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;

@@ -1,9 +1,10 @@
-// Taking the profile along (the signed bundle), mentor suggestions with their reasons, and the
+// Taking the profile along (the signed bundle, or an SD-JWT VC credential bound to the person's
+// wallet key: docs/credentials.md), mentor suggestions with their reasons, and the
 // private calendar subscription of the person's sessions.
 
 import { h, clear } from "../dom.js";
-import { call, download, enc, getJson, sendJson } from "./api.js";
-import { button, empty, messageLine, when, withMessage } from "./ui.js";
+import { call, download, enc, getJson, saveFile, sendJson } from "./api.js";
+import { button, empty, field, messageLine, when, withMessage } from "./ui.js";
 
 export function renderPortable(body, person) {
   const line = messageLine();
@@ -14,7 +15,34 @@ export function renderPortable(body, person) {
       return "Bundle downloaded.";
     }))),
     line,
+    ...credentialForm(),
   );
+}
+
+// A credential is bound to a key only the person's wallet holds: they paste its public JWK
+// (`rolodex wallet keygen`), and get the issued answer as a file for `rolodex wallet receive`.
+function credentialForm() {
+  const line = messageLine();
+  const jwk = h("textarea", { rows: 3, spellcheck: "false", "aria-describedby": "credential-jwk-help" });
+  const issue = () => withMessage(line, "Issuing…", async () => {
+    let holder;
+    try {
+      holder = JSON.parse(jwk.value);
+    } catch {
+      throw new Error("The wallet key is not JSON: paste what `rolodex wallet keygen` printed.");
+    }
+    const issued = await sendJson("POST", "/v1/me/credentials", { holder_jwk: holder });
+    const text = `${JSON.stringify(issued, null, 2)}\n`;
+    saveFile(new Blob([text], { type: "application/json" }), `rolodex-credential-${issued.credential_id}.json`);
+    return `Credential ${issued.credential_id} downloaded (valid until ${when(issued.expires_at)}): run rolodex wallet receive on the file.`;
+  });
+  return [
+    h("h3", {}, "A credential for my wallet"),
+    h("p", { id: "credential-jwk-help" }, "A signed credential (SD-JWT VC) lets you show a verifier only the parts of your profile you choose. It is bound to your wallet's key: paste the public key that rolodex wallet keygen printed."),
+    field("credential-jwk", "Wallet public key (JWK)", jwk),
+    h("div", { class: "actions" }, button("Download a credential", issue)),
+    line,
+  ];
 }
 
 export async function renderMatches(body, person) {

@@ -115,6 +115,7 @@ export function renderDegree(card, report) {
   const estimated = report.estimated
     ? ` Estimated from a sample of ${fmt.count(report.sample_size)} people.`
     : "";
+  const slanted = rows.length > 8;
   showChart(card, {
     summary:
       `${fmt.count(people)} people; mean degree ${fmt.number(report.mean_degree)}; ` +
@@ -123,8 +124,20 @@ export function renderDegree(card, report) {
     option: baseOptions({
       tooltip: { trigger: "axis", renderMode: "richText", confine: true },
       legend: { show: false },
-      grid: { left: 8, right: 12, top: 16, bottom: 8, containLabel: true },
-      xAxis: { type: "category", name: "contacts", nameLocation: "middle", nameGap: 24, data: rows.map((r) => bucketLabel(r.degree)) },
+      grid: { left: 8, right: 12, top: 16, bottom: 24, containLabel: true },
+      xAxis: {
+        type: "category",
+        name: "contacts",
+        nameLocation: "middle",
+        nameGap: slanted ? 46 : 28,
+        data: rows.map((r) => bucketLabel(r.degree)),
+        // Every wide bucket ("10–19", "20–49", …) is named; the exact ones may thin out.
+        axisLabel: {
+          interval: (index, label) => label.includes("–") || index % 2 === 0,
+          rotate: slanted ? 35 : 0,
+          hideOverlap: false,
+        },
+      },
       yAxis: { type: "value", minInterval: 1 },
       series: [{ name: "People", type: "bar", data: rows.map((r) => r.people), color: palette.teal }],
     }),
