@@ -9,8 +9,10 @@ from typing import Any, LiteralString
 
 import neo4j
 
+from app.analytics import signals
 from bench.common import DATABASE
-from graph import matching, metrics, network_metrics
+from graph import import_refusals, matching, metrics, network_metrics
+from graph.matching import skills_query
 from graph.mentorships import LIVE
 
 
@@ -57,22 +59,57 @@ def _weeks(until: datetime, count: int = 52) -> list[dict[str, Any]]:
     ]
 
 
+WEEKLY: dict[str, LiteralString] = {
+    "sessions": metrics.SESSIONS,
+    "gaps": metrics.GAPS,
+    "responses": metrics.RESPONSES,
+    "started": metrics.STARTED,
+    "ended": metrics.ENDED,
+    "proposed": metrics.PROPOSED,
+    "portability": metrics.PORTABILITY,
+    "refusals": import_refusals.REFUSALS_PER_WEEK,
+    "before the range": metrics.BEFORE_RANGE,
+}
+
+
 def profiles(driver: neo4j.Driver, mentee_id: str, until: datetime) -> dict[str, Any]:
     weeks = _weeks(until)
     everything = {"everything": True, "cohorts": []}
+    mine = {"person": mentee_id, "cohort": None, "live": sorted(LIVE)}
+    with driver.session(database=DATABASE, default_access_mode=neo4j.READ_ACCESS) as session:
+        mentee = session.run(matching.MENTEE, person=mentee_id).single()
+    assert mentee is not None
+    wanted = skills_query([*mentee["interests"], *mentee["goals"]])
     return {
-        "matches candidates": _profile(
-            driver, matching.CANDIDATES, person=mentee_id, cohort=None, live=sorted(LIVE)
+        "matches candidates": _profile(driver, matching.CANDIDATES, **mine),
+        "matches pool": _profile(
+            driver, matching.POOL, **mine, skills_query=wanted, per_source=matching.PER_SOURCE
         ),
-        "weekly sessions": _profile(driver, metrics.SESSIONS, weeks=weeks, **everything),
+        **{
+            f"weekly {name}": _profile(
+                driver,
+                cypher,
+                weeks=weeks,
+                start=weeks[0]["start"],
+                end=weeks[-1]["end"],
+                **everything,
+            )
+            for name, cypher in WEEKLY.items()
+        },
+        "weekly fast-fail": _profile(
+            driver,
+            metrics.FAST_FAIL,
+            live=list(metrics.LIVE_FOR_SIGNALS),
+            now=until,
+            target=timedelta(hours=48),
+            **signals.PREFILTER,
+            **everything,
+        ),
         "network growth": _profile(driver, network_metrics.GROWTH, weeks=weeks, **everything),
         "network before": _profile(
             driver, network_metrics.BEFORE, start=weeks[0]["start"], **everything
         ),
-        "network people": _profile(
-            driver, network_metrics.PEOPLE_AT, end=weeks[-1]["end"], **everything
-        ),
-        "network edges": _profile(
-            driver, network_metrics.EDGES_AT, end=weeks[-1]["end"], **everything
+        "network contact graph": _profile(
+            driver, network_metrics.CONTACT_GRAPH, end=weeks[-1]["end"], **everything
         ),
     }

@@ -32,10 +32,8 @@ RETURN me.id AS person_id, coalesce(me.roles, []) AS roles,
                  RETURN goal } AS goals
 """
 
-# The mentee's exclusions and live mentors are collected once; each candidate's live mentorships
-# are counted from its own relationships (a pattern comprehension), never through the
-# `Mentorship.status` index, which would visit every mentorship once per candidate.
-CANDIDATES: LiteralString = """
+# What the mentee brings: collected once, then every candidate is checked against these lists.
+_MINE: LiteralString = """
 MATCH (me:Person {id: $person})
 WITH me,
      COLLECT { MATCH (me)-[:EXCLUDES]-(other:Person) RETURN other.id } AS excluded,
@@ -44,8 +42,15 @@ WITH me,
      COLLECT { MATCH (me)-[:MEMBER_OF]->(c:Cohort) RETURN c.id } AS my_cohorts,
      COLLECT { MATCH (me)-[:MEMBER_OF]->(:Cohort)<-[:HAS_COHORT]-(g:Program)
                RETURN DISTINCT g.id } AS my_programs
-MATCH (p:Person {discoverable: true})
-WHERE 'mentor' IN p.roles AND p <> me AND NOT p.id IN excluded AND NOT p.id IN mentors
+"""
+
+# The hard filters and the facts scoring needs, per candidate `p`. Each candidate's live
+# mentorships are counted from its own relationships (a pattern comprehension), never through
+# the `Mentorship.status` index, which would visit every mentorship once per candidate.
+_FACTS: LiteralString = """
+WITH DISTINCT me, p, excluded, mentors, my_cohorts, my_programs
+WHERE p.discoverable = true AND 'mentor' IN p.roles AND p <> me
+  AND NOT p.id IN excluded AND NOT p.id IN mentors
   AND ($cohort IS NULL OR EXISTS { (p)-[:MEMBER_OF]->(:Cohort {id: $cohort}) })
 WITH p, my_cohorts, my_programs,
      coalesce(p.capacity, 0)
@@ -59,6 +64,75 @@ RETURN p.id AS person_id, p.display_name AS display_name, coalesce(p.skills, [])
                  WHERE g.id IN my_programs RETURN DISTINCT g.name } AS shared_programs
 """
 
+# Every discoverable mentor of the graph (linear in mentors): the exact answer, used when the
+# bounded pool cannot be shown to hold the best suggestions (see `app/analytics/matching.py`).
+CANDIDATES: LiteralString = (
+    _MINE
+    + """
+MATCH (p:Person {discoverable: true})
+WHERE 'mentor' IN p.roles
+"""
+    + _FACTS
+)
+
+# The bounded pool: mentors who share something scored with the mentee, each source capped.
+# - skills: the full-text index over `skills` and `roles` (`$skills_query`, built by
+#   `skills_query`), the `$per_source` best by its relevance (more wants matched ranks higher);
+# - cohorts and programs: discoverable mentors in the mentee's cohorts, then in their programs;
+# - contacts: discoverable mentors two `KNOWS` hops away;
+# - with `$cohort`: that cohort's members, all of them (the must-have bounds the answer).
+POOL: LiteralString = (
+    _MINE
+    + """
+CALL (me, my_cohorts, my_programs) {
+  WITH me WHERE $cohort IS NULL AND $skills_query IS NOT NULL
+  CALL db.index.fulltext.queryNodes('person_skills_roles_fulltext', $skills_query,
+                                    {limit: $per_source}) YIELD node
+  RETURN node AS p
+UNION
+  WITH me WHERE $cohort IS NULL
+  MATCH (me)-[:MEMBER_OF]->(:Cohort)<-[:MEMBER_OF]-(p:Person {discoverable: true})
+  WHERE 'mentor' IN p.roles
+  RETURN DISTINCT p LIMIT $per_source
+UNION
+  WITH me, my_programs WHERE $cohort IS NULL AND my_programs <> []
+  MATCH (g:Program)-[:HAS_COHORT]->(:Cohort)<-[:MEMBER_OF]-(p:Person {discoverable: true})
+  WHERE g.id IN my_programs AND 'mentor' IN p.roles
+  RETURN DISTINCT p LIMIT $per_source
+UNION
+  WITH me WHERE $cohort IS NULL
+  MATCH (me)-[:KNOWS]-(:Person)-[:KNOWS]-(p:Person {discoverable: true})
+  WHERE 'mentor' IN p.roles
+  RETURN DISTINCT p LIMIT $per_source
+UNION
+  WITH me WHERE $cohort IS NOT NULL
+  MATCH (:Cohort {id: $cohort})<-[:MEMBER_OF]-(p:Person)
+  RETURN p
+}
+"""
+    + _FACTS
+)
+
+# How many mentors each source of the pool gives at most.
+PER_SOURCE = 300
+
+_LUCENE_SPECIAL = '\\"'
+
+
+def skills_query(wants: list[str]) -> str | None:
+    """The full-text query for mentors listing any of `wants` as a skill: each want a phrase in
+    `skills`, and `mentor` in `roles`; None when no want has a letter or digit to search for."""
+    phrases = []
+    for want in sorted(set(wants)):
+        if not any(ch.isalnum() for ch in want):
+            continue
+        escaped = "".join(f"\\{ch}" if ch in _LUCENE_SPECIAL else ch for ch in want)
+        phrases.append(f'skills:"{escaped}"')
+    if not phrases:
+        return None
+    return f"+roles:mentor +({' '.join(phrases)})"
+
+
 SHARED_CONTACTS: LiteralString = """
 MATCH (me:Person {id: $person})-[:KNOWS]-(n:Person)-[:KNOWS]-(p:Person)
 WHERE p <> me AND p.id IN $candidates
@@ -69,18 +143,25 @@ RETURN p.id AS person_id, size(shared) AS shared_contacts,
 
 
 async def match_facts(
-    graph: Graph, person_id: str, *, cohort_id: str | None = None
+    graph: Graph, person_id: str, *, cohort_id: str | None = None, bounded: bool = False
 ) -> tuple[Row | None, list[Row]]:
     """The mentee (None when absent) and the mentors who pass the hard filters, each with
-    `shared_contacts` (a count) and `named_contacts` (display names of the discoverable ones)."""
+    `shared_contacts` (a count) and `named_contacts` (display names of the discoverable ones).
+
+    `bounded`: only the mentors of the pool (`POOL`), not every discoverable mentor."""
 
     async def work(tx: AsyncManagedTransaction) -> tuple[Row | None, list[Row]]:
         mentee = await fetch_one(tx, MENTEE, person=person_id)
         if mentee is None:
             return None, []
-        candidates = await fetch_all(
-            tx, CANDIDATES, person=person_id, cohort=cohort_id, live=sorted(LIVE)
-        )
+        params = {"person": person_id, "cohort": cohort_id, "live": sorted(LIVE)}
+        if bounded:
+            wanted = [*mentee["interests"], *mentee["goals"]]
+            candidates = await fetch_all(
+                tx, POOL, **params, skills_query=skills_query(wanted), per_source=PER_SOURCE
+            )
+        else:
+            candidates = await fetch_all(tx, CANDIDATES, **params)
         shared = {
             row["person_id"]: row
             for row in await fetch_all(

@@ -59,15 +59,14 @@ CALL () {{
 RETURN people, contacts, mentorships
 """
 
-PEOPLE_AT: LiteralString = f"""
+# The contact graph at `$end` in one pass over the people in scope: each person's id and element
+# id with the element ids of the people their `KNOWS` (created before `$end`) point to. An edge
+# counts when its far end is one of these people too, which `contact_graph` checks in memory, so
+# neither end's properties or labels are read per edge (the far end was read as a person).
+CONTACT_GRAPH: LiteralString = f"""
 MATCH (p:Person) WHERE p.created_at < $end AND {_PEOPLE}
-RETURN collect(p.id) AS ids
-"""
-
-EDGES_AT: LiteralString = f"""
-MATCH (a:Person)-[k:KNOWS]->(b:Person)
-WHERE k.created_at < $end AND a.created_at < $end AND b.created_at < $end AND {_ENDS}
-RETURN collect([a.id, b.id]) AS edges
+WITH p, COLLECT {{ MATCH (p)-[k:KNOWS]->(b) WHERE k.created_at < $end RETURN elementId(b) }} AS out
+RETURN collect([elementId(p), p.id, out]) AS people
 """
 
 
@@ -88,14 +87,19 @@ async def growth(graph: Graph, weeks: list[dict[str, Any]], scope: Scope) -> tup
 async def contact_graph(
     graph: Graph, end: datetime, scope: Scope
 ) -> tuple[list[str], list[tuple[str, str]]]:
-    """The people (ids) and `KNOWS` edges (id pairs, as recorded) that existed before `end`."""
+    """The people in scope (ids) created before `end` and the `KNOWS` edges (id pairs, as
+    recorded) created before `end` between two of them."""
 
     async def work(tx: AsyncManagedTransaction) -> tuple[list[str], list[tuple[str, str]]]:
-        params = {"end": end, **await scope_params(tx, scope)}
-        people = await fetch_one(tx, PEOPLE_AT, **params)
-        edges = await fetch_one(tx, EDGES_AT, **params)
-        assert people is not None
-        assert edges is not None
-        return people["ids"], [(a, b) for a, b in edges["edges"]]
+        found = await fetch_one(tx, CONTACT_GRAPH, end=end, **await scope_params(tx, scope))
+        assert found is not None
+        ids = {element: person_id for element, person_id, _ in found["people"]}
+        edges = [
+            (person_id, ids[other])
+            for _, person_id, out in found["people"]
+            for other in out
+            if other in ids
+        ]
+        return list(ids.values()), edges
 
     return await graph.read(work)

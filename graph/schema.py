@@ -199,6 +199,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("PresentationNonce", "value"),
         ),
     ),
+    Migration(
+        version=75,
+        name="matching: mentors found by their skills through a full-text index",
+        statements=(
+            "CREATE FULLTEXT INDEX person_skills_roles_fulltext IF NOT EXISTS "
+            "FOR (n:Person) ON EACH [n.skills, n.roles]",
+            "CALL db.awaitIndex('person_skills_roles_fulltext', 600)",
+        ),
+    ),
 )
 
 

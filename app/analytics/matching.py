@@ -13,7 +13,13 @@ capacity left, no exclusion either way, no live mentorship together, in the coho
 | capacity | 0.10 | mentees the mentor can still take, min(n, 3) ÷ 3 |
 
 The score is the weighted sum (weights add up to 1), rounded to 4 places; equal scores are
-ordered by person id. Each part that adds to the score brings one sentence naming what it found,
+ordered by person id.
+
+Candidates come first from a bounded pool (`graph.matching.POOL`: mentors sharing a want, a
+cohort, a program or a contact with the mentee, each source capped). A mentor outside every
+source shares none of those, so scores at most `OUTSIDE_POOL_AT_MOST` (time zone and capacity);
+`pool_suffices` says when the pool's ranking is therefore the answer, else every discoverable
+mentor is ranked. Each part that adds to the score brings one sentence naming what it found,
 strongest contribution first. Shared contacts are named only when they are discoverable
 themselves; the others are only counted.
 """
@@ -38,6 +44,7 @@ WEIGHTS: dict[str, float] = {
     "program": 0.10,
     "capacity": 0.10,
 }
+OUTSIDE_POOL_AT_MOST = WEIGHTS["timezone"] + WEIGHTS["capacity"]
 TIMEZONE_HORIZON_HOURS = 12.0
 ENOUGH_CONTACTS = 3
 ENOUGH_ROOM = 3
@@ -211,3 +218,9 @@ def rank(
     ]
     scored.sort(key=lambda match: (-match.score, match.person_id))
     return scored[:limit]
+
+
+def pool_suffices(ranked: Sequence[Match], limit: int) -> bool:
+    """True when the pool's best `limit` are the answer: there are `limit` of them and the last
+    scores more than any mentor outside the pool can (`OUTSIDE_POOL_AT_MOST`)."""
+    return len(ranked) >= limit and ranked[limit - 1].score > OUTSIDE_POOL_AT_MOST

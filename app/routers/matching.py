@@ -17,7 +17,7 @@ from app.access import (
     cohort_in_reach,
     person_choosable,
 )
-from app.analytics.matching import rank
+from app.analytics.matching import pool_suffices, rank
 from app.deps import GraphDep
 from app.errors import NotFoundError, UnprocessableError, problem_responses
 from app.models.matching import Exclusions, Match, Matches
@@ -64,14 +64,21 @@ async def matches(
     person_id = person.id
     if cohort_id is not None:
         await cohort_in_reach(graph, principal, cohort_id)
-    mentee, candidates = await matching.match_facts(graph, person_id, cohort_id=cohort_id)
+    mentee, candidates = await matching.match_facts(
+        graph, person_id, cohort_id=cohort_id, bounded=True
+    )
     if mentee is None:
         raise NotFoundError(no_such("person", person_id))
     if "mentee" not in mentee["roles"]:
         raise UnprocessableError(f"Person {person_id!r} does not have the mentee role.")
-    ranked = rank(
-        mentee, candidates, now=utc_now(), limit=min(limit, MAX_MATCHES), language_asked=language
-    )
+    limit, now = min(limit, MAX_MATCHES), utc_now()
+    ranked = rank(mentee, candidates, now=now, limit=limit, language_asked=language)
+    if cohort_id is None and not pool_suffices(ranked, limit):
+        # the pool of a cohort is all of it; otherwise someone outside it may rank: all mentors
+        mentee, candidates = await matching.match_facts(graph, person_id)
+        if mentee is None:
+            raise NotFoundError(no_such("person", person_id))
+        ranked = rank(mentee, candidates, now=now, limit=limit, language_asked=language)
     return Matches(
         person_id=person_id,
         matches=[

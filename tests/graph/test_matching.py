@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.analytics.matching import Match, rank
+from app.analytics.matching import OUTSIDE_POOL_AT_MOST, Match, pool_suffices, rank
 from graph import matching, people
 from graph.db import Graph
 from tests.support import metrics_graph as mg
@@ -159,3 +159,74 @@ async def test_erasure_removes_exclusions_both_ways(graph: Graph) -> None:
     assert await people.erase_person(graph, "per_me")
     rows = await graph.query("MATCH ()-[e:EXCLUDES]->() RETURN count(e) AS n")
     assert rows[0]["n"] == 0
+
+
+async def _ranked(graph: Graph, *, bounded: bool, limit: int = 10) -> list[Match]:
+    mentee, candidates = await matching.match_facts(graph, "per_me", bounded=bounded)
+    assert mentee is not None
+    return rank(mentee, candidates, now=NOW, limit=limit)
+
+
+async def test_the_pool_ranks_as_every_mentor_does_and_leaves_strangers_out(graph: Graph) -> None:
+    await base(graph)
+    await mg.program(graph, "prg_a", "coh_a2", cohort_name="Autumn 2026")
+    await mentor(graph, "per_skill", skills=["Python", "graphs"], timezone="Asia/Tokyo")
+    await mentor(graph, "per_half", skills=["go", "PYTHON"], capacity=1)
+    await mentor(graph, "per_mate", skills=["cooking"], cohorts=["coh_a"])
+    await mentor(graph, "per_program", skills=["cooking"], cohorts=["coh_a2"])
+    await mentor(graph, "per_friend", skills=["cooking"])
+    await mg.person(graph, "per_kim", discoverable=True)
+    await mg.knows(graph, "per_me", "per_kim")
+    await mg.knows(graph, "per_kim", "per_friend")
+    for n in range(12):  # strangers: nothing shared, only a zone and room
+        zone = ("Europe/Berlin", "America/New_York", "Asia/Tokyo")[n % 3]
+        await mentor(graph, f"per_stranger_{n:02d}", skills=["cooking"], timezone=zone)
+
+    full = await _ranked(graph, bounded=False, limit=50)
+    pool = await _ranked(graph, bounded=True, limit=50)
+    pooled = {m.person_id for m in pool}
+    assert pooled == {"per_skill", "per_half", "per_mate", "per_program", "per_friend"}
+    assert len(full) == 17
+    # wherever the pool says it suffices, its top is exactly the full scan's top
+    sufficed = [k for k in range(1, 18) if pool_suffices(pool[:k], k)]
+    assert sufficed, "the pool should suffice for the first places"
+    for k in sufficed:
+        assert pool[:k] == full[:k]
+    # a stranger scores at most the bound; the pool's last sufficing place beats it
+    strangers = [m for m in full if m.person_id.startswith("per_stranger")]
+    assert max(m.score for m in strangers) <= OUTSIDE_POOL_AT_MOST
+    assert max(sufficed) == len([m for m in pool if m.score > OUTSIDE_POOL_AT_MOST])
+
+
+async def test_the_pool_applies_every_must_have(graph: Graph) -> None:
+    await base(graph)
+    await mentor(graph, "per_ok", skills=["python"], cohorts=["coh_a"])
+    await mentor(graph, "per_hidden", discoverable=False, skills=["python"], cohorts=["coh_a"])
+    await mentor(graph, "per_excluded", skills=["python"], cohorts=["coh_a"])
+    await matching.add_exclusion(graph, "per_excluded", "per_me")
+    await mentor(graph, "per_full", capacity=1, skills=["python"])
+    await mg.person(graph, "per_other")
+    await mg.mentorship(graph, "mnt_full", "per_full", "per_other")
+    await mg.person(graph, "per_mentee_only", skills=["python"], discoverable=True)
+    assert [m.person_id for m in await _ranked(graph, bounded=True)] == ["per_ok"]
+
+
+async def test_skills_query_escapes_and_skips_what_cannot_be_searched(graph: Graph) -> None:
+    assert matching.skills_query([]) is None
+    assert matching.skills_query(["++", " "]) is None
+    query = matching.skills_query(['say "hi"', "back\\slash", "C++", "public  speaking"])
+    assert query == (
+        '+roles:mentor +(skills:"C++" skills:"back\\\\slash" skills:"public  speaking" '
+        'skills:"say \\"hi\\"")'
+    )
+    await mg.program(graph, cohort_name="Spring 2026")
+    await mg.person(
+        graph,
+        "per_me",
+        interests=['say "hi"', "back\\slash", "C++", "AND", "(", "python OR"],
+        timezone=BERLIN,
+    )
+    await mentor(graph, "per_cpp", skills=["c++"])
+    found = await _ranked(graph, bounded=True)
+    assert [m.person_id for m in found] == ["per_cpp"]
+    assert "You both care about c++." in found[0].reasons

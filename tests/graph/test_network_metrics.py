@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from app.analytics.network import snapshot
 from app.analytics.stats import running_totals
 from app.analytics.weeks import week_range
-from graph import network_metrics
+from graph import network_metrics, people
 from graph.db import Graph
 from graph.scope import Scope
 from tests.support import metrics_graph as mg
@@ -125,3 +125,58 @@ async def test_a_program_sees_contacts_between_its_members_only(graph: Graph) ->
     )
     assert sorted(people) == ["P4", "P5", "P6"]
     assert sorted(edges) == [("P4", "P5"), ("P5", "P4")]
+
+
+async def _by_definition(graph: Graph, end: datetime) -> tuple[list[str], list[tuple[str, str]]]:
+    """docs/metrics.md's contact graph at `end`, read the slow way: every `KNOWS` created before
+    `end` whose two ends are people created before `end`."""
+    people = await graph.query(
+        "MATCH (p:Person) WHERE p.created_at < $end RETURN p.id AS id", {"end": end}
+    )
+    edges = await graph.query(
+        """
+        MATCH (a:Person)-[k:KNOWS]->(b:Person)
+        WHERE k.created_at < $end AND a.created_at < $end AND b.created_at < $end
+        RETURN a.id AS a, b.id AS b
+        """,
+        {"end": end},
+    )
+    return sorted(row["id"] for row in people), sorted((row["a"], row["b"]) for row in edges)
+
+
+async def _read(graph: Graph, end: datetime) -> tuple[list[str], list[tuple[str, str]]]:
+    people, edges = await network_metrics.contact_graph(graph, end, Scope())
+    return sorted(people), sorted(edges)
+
+
+async def test_the_contact_graph_is_the_definition_after_writes_and_erasure(graph: Graph) -> None:
+    await build(graph)
+    end = week_range("2026-W01", "2026-W03", "UTC", now=NOW).end
+    assert await _read(graph, end) == await _by_definition(graph, end)
+    # an edge recorded in the range towards someone who joined after it does not count
+    await mg.knows(graph, "P1", "P7", at("2026-01-10"))
+    # an edge to a node that is not a person does not count either
+    await graph.query(
+        "MATCH (p:Person {id: 'P2'}) CREATE (p)-[:KNOWS {created_at: $at}]->(:Elsewhere)",
+        {"at": at("2026-01-10")},
+        write=True,
+    )
+    await mg.knows(graph, "P6", "P3", at("2026-01-14"))
+    await mg.knows(graph, "P3", "P6", at("2026-01-14"))  # the pair in both directions
+    await graph.query(  # and twice one way
+        """
+        MATCH (a:Person {id: 'P3'}), (b:Person {id: 'P6'})
+        CREATE (a)-[:KNOWS {id: 'ctc_again', created_at: $at}]->(b)
+        """,
+        {"at": at("2026-01-15")},
+        write=True,
+    )
+    assert await _read(graph, end) == await _by_definition(graph, end)
+    _, edges = await _read(graph, end)
+    assert edges.count(("P3", "P6")) == 2
+    assert ("P1", "P7") not in edges
+    assert await people.erase_person(graph, "P3")
+    after = await _read(graph, end)
+    assert after == await _by_definition(graph, end)
+    assert "P3" not in after[0]
+    assert not any("P3" in edge for edge in after[1])
