@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from jose import jws
-from jose.exceptions import JOSEError
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from auth import untrusted_json
 from auth.keys import ALGORITHM, SigningKey
@@ -42,17 +49,65 @@ class Header:
     raw: Mapping[str, Any]
 
 
+ES256_HALF = 32
+"""Bytes of each of r and s in an ES256 signature (RFC 7518 §3.4: 64 bytes, r then s)."""
+
+
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_header(kid: str, typ: str) -> bytes:
+    """The base64url header of our tokens (the same few (kid, typ) pairs over and over)."""
+    header = {"alg": ALGORITHM, "kid": kid, "typ": typ}
+    return _b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
+
+
 def sign(claims: Mapping[str, Any] | bytes, key: SigningKey, typ: str) -> str:
     """Sign `claims` as a compact JWS with `alg` ES256, the key's `kid` and the given `typ`.
 
     `claims` may already be serialised (the UTF-8 JSON of an object), so a large payload is not
-    turned into a dict only to be serialised again.
+    turned into a dict only to be serialised again. Signed with the key object the ring holds
+    (built once when the ring was loaded), never a key rebuilt from its JWK per call.
     """
-    payload = claims if isinstance(claims, bytes) else dict(claims)
-    token: str = jws.sign(
-        payload, key.private_jwk(), headers={"kid": key.kid, "typ": typ}, algorithm=ALGORITHM
+    payload = (
+        claims
+        if isinstance(claims, bytes)
+        else json.dumps(dict(claims), separators=(",", ":")).encode()
     )
-    return token
+    signing_input = _encoded_header(key.kid, typ) + b"." + _b64url(payload)
+    r, s = decode_dss_signature(key.private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+    signature = r.to_bytes(ES256_HALF, "big") + s.to_bytes(ES256_HALF, "big")
+    return (signing_input + b"." + _b64url(signature)).decode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def _p256_public_key(x: str, y: str) -> ec.EllipticCurvePublicKey:
+    """The P-256 public key of a JWK's `x`/`y`, built once per key (ValueError when they are
+    not a point on the curve)."""
+    coordinates = [b64url_decode(value) for value in (x, y)]
+    if any(len(value) != ES256_HALF for value in coordinates):
+        raise ValueError("P-256 coordinates are 32 bytes each")
+    return ec.EllipticCurvePublicNumbers(
+        int.from_bytes(coordinates[0], "big"), int.from_bytes(coordinates[1], "big"), ec.SECP256R1()
+    ).public_key()
+
+
+def _public_key(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
+    """The ES256 verification key of a JWK; only an EC P-256 key can verify an ES256 token."""
+    x, y = jwk.get("x"), jwk.get("y")
+    if (
+        jwk.get("kty") != "EC"
+        or jwk.get("crv") != "P-256"
+        or not isinstance(x, str)
+        or not isinstance(y, str)
+    ):
+        raise JwsError("signature-invalid", "The key cannot verify an ES256 signature.")
+    try:
+        return _p256_public_key(x, y)
+    except (JwsError, ValueError) as error:
+        raise JwsError("signature-invalid", "The key is not a P-256 public key.") from error
 
 
 def b64url_decode(segment: str) -> bytes:
@@ -99,12 +154,40 @@ def read_header(token: str, *, typ: str, max_bytes: int) -> Header:
     return Header(alg=alg, typ=actual_typ, kid=kid, raw=header)
 
 
-def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
-    """Verify the signature with a key we chose; return the claims object."""
+def check_signature(token: str, public_jwk: Mapping[str, Any]) -> None:
+    """Verify the ES256 signature with a key we chose (JwsError `signature-invalid` if not).
+
+    The header must name `alg` ES256 (whatever checked it before), the key must be an EC P-256
+    JWK, and the signature exactly 64 bytes (r, s); the key object is cached per JWK.
+    """
+    refused = JwsError("signature-invalid", "The signature does not verify.")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise refused
     try:
-        payload = jws.verify(token, dict(public_jwk), algorithms=list(ALLOWED_ALGORITHMS))
-    except JOSEError as error:
-        raise JwsError("signature-invalid", "The signature does not verify.") from error
+        header = untrusted_json.loads(b64url_decode(parts[0]))
+        signature = b64url_decode(parts[2])
+        signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    except (JwsError, untrusted_json.UntrustedJsonError, UnicodeEncodeError) as error:
+        raise refused from error
+    if not isinstance(header, dict) or header.get("alg") not in ALLOWED_ALGORITHMS:
+        raise refused
+    key = _public_key(public_jwk)
+    if len(signature) != 2 * ES256_HALF:
+        raise refused
+    der = encode_dss_signature(
+        int.from_bytes(signature[:ES256_HALF], "big"), int.from_bytes(signature[ES256_HALF:], "big")
+    )
+    try:
+        key.verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature as error:
+        raise refused from error
+
+
+def verify_signature(token: str, public_jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """`check_signature`, then the claims object of the verified payload."""
+    check_signature(token, public_jwk)
+    payload = b64url_decode(token.split(".")[1])
     try:
         claims = untrusted_json.loads(payload)
     except untrusted_json.UntrustedJsonError as error:

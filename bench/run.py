@@ -12,8 +12,10 @@ docs/performance.md between its `bench:start`/`bench:end` markers.
 Sizes and knobs: `BENCH_PEOPLE` (default `2000,10000,50000`), `BENCH_AVG_CONTACTS` (5),
 `BENCH_PROGRAMS` (20), `BENCH_WEEKS` (26), `BENCH_LOAD_SECONDS` (30), `BENCH_SAMPLES` (100),
 `BENCH_IMPORT_SIZES` (`100,1000,10000`), `BENCH_IMPORT_REPEAT` (5), `BENCH_API_WORKERS` (2, as
-the Dockerfile runs the service). A stage that measures nothing, or whose calls fail, stops the
-run with `BenchError`.
+the Dockerfile runs the service), `BENCH_STAGES` (every stage: `bulk,naive,profiles,export,
+metrics,imports,matches,load`; e.g. `export,imports` to time only those: the graph is then loaded
+by the service path alone, and the table shows `-` for the stages left out). A stage that
+measures nothing, or whose calls fail, stops the run with `BenchError`.
 """
 
 from __future__ import annotations
@@ -59,8 +61,21 @@ PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
 CHART = ROOT / "docs" / "performance-growth.png"
 
 
+STAGES = ("bulk", "naive", "profiles", "export", "metrics", "imports", "matches", "load")
+
+
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, str(default)))
+
+
+def stages() -> frozenset[str]:
+    """The stages `BENCH_STAGES` asks for (default: all); an unknown name stops the run."""
+    asked = {s.strip() for s in os.environ.get("BENCH_STAGES", ",".join(STAGES)).split(",")}
+    asked.discard("")
+    unknown = asked - set(STAGES)
+    if unknown or not asked:
+        raise BenchError(f"BENCH_STAGES: unknown {sorted(unknown)}; the stages are {STAGES}")
+    return frozenset(asked)
 
 
 def warm_up() -> float:
@@ -109,80 +124,97 @@ def _loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def http_benches(net: Network, seconds: int, samples: int) -> dict[str, Any]:
+def http_benches(
+    net: Network, seconds: int, samples: int, chosen: frozenset[str]
+) -> dict[str, Any]:
     keys = keystore()
     operator = operator_token(keys)
     results: dict[str, Any] = {}
     with api_server() as api:
-        driver = raw_driver()
-        try:
-            log("export latency (HTTP and floor interleaved)")
-            results["export"] = export_latency.measure(driver, keys, samples)
-        finally:
-            driver.close()
-        log("weekly and network metrics over 52 weeks")
-        results["metrics"] = metrics.weekly_and_network(operator, bulk_load.UNTIL)
-        results["metrics"]["load_average"] = _loadavg()
-        log("imports: 100 / 1,000 / 10,000 items, fresh and unchanged")
-        results["imports"] = imports.import_bundles(
-            keys,
-            operator,
-            tuple(
-                int(n) for n in os.environ.get("BENCH_IMPORT_SIZES", "100,1000,10000").split(",")
-            ),
-            repeat=_env_int("BENCH_IMPORT_REPEAT", 5),
-        )
-        results["imports"]["load_average"] = _loadavg()
-        people = _sample_people(net, 128)
-        tokens = {
-            p["id"]: person_token(keys, p["id"], Role.MENTOR if p["capacity"] else Role.MENTEE)
-            for p in people
-        }
-        mentees = {p["id"]: person_token(keys, p["id"], Role.MENTEE) for p in _mentees(net, 128)}
-        with httpx.Client(base_url=BASE_URL, timeout=60) as client:
-            for person_id, token in tokens.items():  # the self grant each first export makes
-                expect(
-                    client.post(
-                        f"/v1/people/{person_id}/bundles",
-                        json={"audience": "self"},
-                        headers={"Authorization": f"Bearer {token}"},
-                    ),
-                    201,
-                    "first export",
-                )
-            for person_id, token in list(mentees.items())[:4]:  # matches answer mentees
-                expect(
-                    client.get(
-                        f"/v1/people/{person_id}/matches",
-                        headers={"Authorization": f"Bearer {token}"},
-                    ),
-                    200,
-                    "matches of a mentee",
-                )
-        targets = [
-            concurrency.Target(
-                "GET /v1/people/{id}",
-                "GET",
-                [(f"/v1/people/{pid}", token) for pid, token in tokens.items()],
-            ),
-            concurrency.Target(
-                "POST /v1/people/{id}/bundles",
-                "POST",
-                [(f"/v1/people/{pid}/bundles", token) for pid, token in tokens.items()],
-                body='{"audience": "self"}',
-            ),
-            concurrency.Target(
-                "GET /v1/people/{id}/matches",
-                "GET",
-                [(f"/v1/people/{pid}/matches", token) for pid, token in mentees.items()],
-            ),
-        ]
+        if "export" in chosen:
+            driver = raw_driver()
+            try:
+                log("export latency (HTTP and floor interleaved)")
+                results["export"] = export_latency.measure(driver, keys, samples)
+            finally:
+                driver.close()
+        if "metrics" in chosen:
+            log("weekly and network metrics over 52 weeks")
+            results["metrics"] = metrics.weekly_and_network(operator, bulk_load.UNTIL)
+            results["metrics"]["load_average"] = _loadavg()
+        if "imports" in chosen:
+            log("imports: 100 / 1,000 / 10,000 items, fresh and unchanged")
+            results["imports"] = imports.import_bundles(
+                keys,
+                operator,
+                tuple(
+                    int(n)
+                    for n in os.environ.get("BENCH_IMPORT_SIZES", "100,1000,10000").split(",")
+                ),
+                repeat=_env_int("BENCH_IMPORT_REPEAT", 5),
+            )
+            results["imports"]["load_average"] = _loadavg()
+        if chosen & {"matches", "load"}:
+            results |= _matches_and_load(net, keys, seconds, samples, chosen)
+        results["api_peak_rss_mib"] = api.peak_rss_mib()
+    return results
+
+
+def _matches_and_load(
+    net: Network, keys: Any, seconds: int, samples: int, chosen: frozenset[str]
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    people = _sample_people(net, 128)
+    tokens = {
+        p["id"]: person_token(keys, p["id"], Role.MENTOR if p["capacity"] else Role.MENTEE)
+        for p in people
+    }
+    mentees = {p["id"]: person_token(keys, p["id"], Role.MENTEE) for p in _mentees(net, 128)}
+    with httpx.Client(base_url=BASE_URL, timeout=60) as client:
+        for person_id, token in tokens.items():  # the self grant each first export makes
+            expect(
+                client.post(
+                    f"/v1/people/{person_id}/bundles",
+                    json={"audience": "self"},
+                    headers={"Authorization": f"Bearer {token}"},
+                ),
+                201,
+                "first export",
+            )
+        for person_id, token in list(mentees.items())[:4]:  # matches answer mentees
+            expect(
+                client.get(
+                    f"/v1/people/{person_id}/matches",
+                    headers={"Authorization": f"Bearer {token}"},
+                ),
+                200,
+                "matches of a mentee",
+            )
+    targets = [
+        concurrency.Target(
+            "GET /v1/people/{id}",
+            "GET",
+            [(f"/v1/people/{pid}", token) for pid, token in tokens.items()],
+        ),
+        concurrency.Target(
+            "POST /v1/people/{id}/bundles",
+            "POST",
+            [(f"/v1/people/{pid}/bundles", token) for pid, token in tokens.items()],
+            body='{"audience": "self"}',
+        ),
+        concurrency.Target(
+            "GET /v1/people/{id}/matches",
+            "GET",
+            [(f"/v1/people/{pid}/matches", token) for pid, token in mentees.items()],
+        ),
+    ]
+    if "matches" in chosen:
         log("matches, one client")
         results["matches_one_client"] = _one_client_matches(mentees, samples)
+    if "load" in chosen:
         for target in targets:
             log(f"64 clients on {target.name} for {seconds} s")
             results[f"load {target.name}"] = concurrency.run(target, seconds)
-        results["api_peak_rss_mib"] = api.peak_rss_mib()
     return results
 
 
@@ -248,7 +280,17 @@ def _bulk(net: Network) -> dict[str, Any]:
     return result
 
 
-def one_size(people: int) -> dict[str, Any]:
+def _service_only(net: Network) -> dict[str, Any]:
+    """The graph loaded by the service path alone (no floor to compare with)."""
+    driver = raw_driver()
+    try:
+        wipe(driver)
+    finally:
+        driver.close()
+    return {"service": bulk_load.service_load(net, bulk.DEFAULT_BATCH_SIZE)}
+
+
+def one_size(people: int, chosen: frozenset[str] = frozenset(STAGES)) -> dict[str, Any]:
     avg_contacts = float(os.environ.get("BENCH_AVG_CONTACTS", "5"))
     started = time.perf_counter()
     net = bulk_load.network(
@@ -260,46 +302,60 @@ def one_size(people: int) -> dict[str, Any]:
         "rows": net.rows,
         "generate_seconds": round(time.perf_counter() - started, 1),
     }
-    log(f"{people} people: {net.rows} rows generated; floor load")
-    result |= _bulk(net)
-    log(f"service {result['service']['items_per_s']} items/s; naive sample")
-    result["naive"] = bulk_load.naive_sample(net)
-    result["speedup_over_naive"] = round(
-        result["service"]["items_per_s"] / result["naive"]["naive_items_per_s"], 1
-    )
+    if "bulk" in chosen:
+        log(f"{people} people: {net.rows} rows generated; floor load")
+        result |= _bulk(net)
+    else:
+        log(f"{people} people: {net.rows} rows generated; service load only")
+        result |= _service_only(net)
+    if "naive" in chosen:
+        log(f"service {result['service']['items_per_s']} items/s; naive sample")
+        result["naive"] = bulk_load.naive_sample(net)
+        result["speedup_over_naive"] = round(
+            result["service"]["items_per_s"] / result["naive"]["naive_items_per_s"], 1
+        )
     asyncio.run(_load_probes(net))
     driver = raw_driver()
     try:
         result["graph"] = counts(driver)
     finally:
         driver.close()
-    log("profiles of the matches and metrics queries")
-    driver = raw_driver()
-    try:
-        result["profiles"] = profiles.profiles(driver, _mentees(net, 1)[0]["id"], bulk_load.UNTIL)
-    finally:
-        driver.close()
-    result |= http_benches(net, _env_int("BENCH_LOAD_SECONDS", 30), _env_int("BENCH_SAMPLES", 100))
+    if "profiles" in chosen:
+        log("profiles of the matches and metrics queries")
+        driver = raw_driver()
+        try:
+            result["profiles"] = profiles.profiles(
+                driver, _mentees(net, 1)[0]["id"], bulk_load.UNTIL
+            )
+        finally:
+            driver.close()
+    if chosen & {"export", "metrics", "imports", "matches", "load"}:
+        result |= http_benches(
+            net, _env_int("BENCH_LOAD_SECONDS", 30), _env_int("BENCH_SAMPLES", 100), chosen
+        )
     return result
 
 
 def main() -> None:
     started = time.perf_counter()
     sizes = [int(n) for n in os.environ.get("BENCH_PEOPLE", "2000,10000,50000").split(",")]
+    chosen = stages()
     report: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "batch_size": bulk.DEFAULT_BATCH_SIZE,
+        "stages": sorted(chosen),
         "sizes": {},
     }
     instance = server()
     was_running = instance.status().running
     instance.start()
     try:
-        log("warm-up")
-        report["warm_up_seconds"] = warm_up()
+        if "bulk" in chosen:
+            log("warm-up")
+            report["warm_up_seconds"] = warm_up()
         for people in sizes:
-            report["sizes"][str(people)] = one_size(people)
+            report["sizes"][str(people)] = one_size(people, chosen)
             if people != sizes[-1]:  # what is measured so far, in case a later size never ends
                 report["wall_seconds"] = round(time.perf_counter() - started, 1)
                 report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -314,12 +370,17 @@ def main() -> None:
 
 
 def write(report: dict[str, Any]) -> None:
+    """The run's JSON; for a run of every stage also `latest.*`, the chart and the table in
+    docs/performance.md (a run of some stages only prints its table)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = report["started_at"].replace(":", "").replace("-", "")[:15]
     text = json.dumps(report, indent=2, default=str)
     (RESULTS / f"bench-{stamp}.json").write_text(text + "\n")
-    (RESULTS / "latest.json").write_text(text + "\n")
     table = markdown(report)
+    if set(report.get("stages", STAGES)) != set(STAGES):
+        print(table)
+        return
+    (RESULTS / "latest.json").write_text(text + "\n")
     if len(report["sizes"]) > 1:
         chart.draw(report, CHART)
         table += f"\n![cost against graph size]({CHART.relative_to(ROOT / 'docs')})\n"

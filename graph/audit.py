@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
@@ -54,9 +54,18 @@ class AuditActor:
 SYSTEM = AuditActor(subject=None, role="system")
 
 
-async def record(
-    tx: AsyncManagedTransaction,
-    event: str,
+CREATE_EVENT: LiteralString = (
+    "CREATE (:AuditEvent {id: $audit.id, event: $audit.event, at: $audit.at, "
+    "actor: $audit.actor, actor_role: $audit.actor_role, person_id: $audit.person_id, "
+    "audience: $audit.audience, consent_id: $audit.consent_id, bundle_id: $audit.bundle_id, "
+    "outcome: $audit.outcome, problem_type: $audit.problem_type})"
+)
+"""The one statement fragment that writes an event, from the `$audit` map of `event_params()`; a
+statement that records a change may end with it, so the event costs no round trip of its own."""
+
+
+def event_params(
+    name: str,
     *,
     at: datetime,
     actor: AuditActor,
@@ -66,27 +75,28 @@ async def record(
     consent_id: str | None = None,
     bundle_id: str | None = None,
     problem_type: str | None = None,
-) -> None:
-    """Write one event in the caller's transaction."""
-    if event not in EVENTS:
-        raise ValueError(f"unknown audit event {event!r}")
-    await execute(
-        tx,
-        "CREATE (:AuditEvent {id: $id, event: $event, at: $at, actor: $actor, actor_role: $actor_role, "
-        "person_id: $person_id, audience: $audience, consent_id: $consent_id, bundle_id: $bundle_id, "
-        "outcome: $outcome, problem_type: $problem_type})",
-        id=new_id("aud"),
-        event=event,
-        at=at,
-        actor=actor.subject,
-        actor_role=actor.role,
-        person_id=person_id,
-        audience=audience,
-        consent_id=consent_id,
-        bundle_id=bundle_id,
-        outcome=outcome,
-        problem_type=problem_type,
-    )
+) -> dict[str, Any]:
+    """The `$audit` parameter of `CREATE_EVENT` (a new id; ValueError for an unknown event)."""
+    if name not in EVENTS:
+        raise ValueError(f"unknown audit event {name!r}")
+    return {
+        "id": new_id("aud"),
+        "event": name,
+        "at": at,
+        "actor": actor.subject,
+        "actor_role": actor.role,
+        "person_id": person_id,
+        "audience": audience,
+        "consent_id": consent_id,
+        "bundle_id": bundle_id,
+        "outcome": outcome,
+        "problem_type": problem_type,
+    }
+
+
+async def record(tx: AsyncManagedTransaction, event_name: str, **fields: Any) -> None:
+    """Write one event in the caller's transaction (`fields`: the keywords of `event_params`)."""
+    await execute(tx, CREATE_EVENT, audit=event_params(event_name, **fields))
 
 
 async def anonymise_person(tx: AsyncManagedTransaction, person_id: str) -> None:

@@ -8,10 +8,13 @@ into bundles by accident. Third parties appear only through what the person reco
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from graph.consents import ACTIVE_GRANT_OF_P
 from graph.db import Graph
 from graph.errors import NotFoundError, no_such
 from graph.values import Row
@@ -105,11 +108,22 @@ SCOPES: dict[str, LiteralString] = {
 }
 
 
-def slice_query(scopes: Iterable[str]) -> str:
-    """One statement returning a column per requested scope (fragments from `SCOPES` only)."""
+def slice_query(scopes: Iterable[str], *, with_grant: bool = False) -> str:
+    """One statement returning a column per requested scope (fragments from `SCOPES` only), and
+    with `with_grant` a `grant` column: the person's newest active grant to `$audience`."""
     wanted = [scope for scope in SCOPES if scope in set(scopes)]
-    columns = ", ".join(f"{SCOPES[scope]} AS {scope}" for scope in wanted)
-    return "MATCH (p:Person {id: $id}) RETURN p.id AS id" + (f", {columns}" if columns else "")
+    columns = [f"{SCOPES[scope]} AS {scope}" for scope in wanted]
+    if with_grant:
+        columns.insert(0, f"{ACTIVE_GRANT_OF_P} AS grant")
+    return "MATCH (p:Person {id: $id}) RETURN " + ", ".join(["p.id AS id", *columns])
+
+
+async def _single(tx: AsyncManagedTransaction, query: str, **params: Any) -> Row | None:
+    result = await tx.run(query, params)
+    record = await result.single()
+    # keys and values, not data(): the values are plain lists and maps already, and data() walks
+    # every nested value again in Python
+    return None if record is None else dict(zip(record.keys(), record.values(), strict=True))
 
 
 async def read_slice(graph: Graph, person_id: str, scopes: Iterable[str]) -> dict[str, Any]:
@@ -122,14 +136,38 @@ async def read_slice(graph: Graph, person_id: str, scopes: Iterable[str]) -> dic
     query = slice_query(scopes)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
-        result = await tx.run(query, id=person_id)
-        record = await result.single()
-        # keys and values, not data(): the values are plain lists and maps already, and data() walks
-        # every nested value again in Python
-        return None if record is None else dict(zip(record.keys(), record.values(), strict=True))
+        return await _single(tx, query, id=person_id)
 
     found = await graph.read(work)
     if found is None:
         raise NotFoundError(no_such("person", person_id))
     found.pop("id")
     return found
+
+
+@dataclass(frozen=True)
+class ExportRead:
+    """What an export reads in its own transaction: the grant it would go under, and the slice."""
+
+    grant: Row | None  # id, scopes, receipt of the newest active grant to the audience
+    slice: dict[str, Any]
+
+
+async def read_for_export(
+    tx: AsyncManagedTransaction,
+    person_id: str,
+    scopes: Iterable[str],
+    *,
+    audience: str,
+    now: datetime,
+) -> ExportRead:
+    """`read_slice` and `consents.active_grant` in one statement of the caller's transaction
+    (the export's), so an export reads everything in one round trip."""
+    found = await _single(
+        tx, slice_query(scopes, with_grant=True), id=person_id, audience=audience, now=now
+    )
+    if found is None:
+        raise NotFoundError(no_such("person", person_id))
+    found.pop("id")
+    grants = found.pop("grant")
+    return ExportRead(grant=grants[0] if grants else None, slice=found)

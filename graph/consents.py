@@ -10,7 +10,7 @@ transactional outbox, so a revocation is never acknowledged without its notifica
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
@@ -23,6 +23,17 @@ from graph.pagination import PageRequest, RowPage, after_clause, to_page
 from graph.values import Row, execute, fetch_all, fetch_one
 
 SELF_AUDIENCE = "self"
+
+ACTIVE_GRANT_OF_P: LiteralString = """
+COLLECT {
+  MATCH (p)-[:GRANTED]->(c:Consent {audience: $audience})
+  WHERE c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $now)
+  WITH c ORDER BY c.granted_at DESC LIMIT 1
+  RETURN c {.id, .scopes, .receipt}
+}"""
+"""As an expression in a statement that has matched the person `p`: a list holding the newest
+active grant of `p` to `$audience` at `$now` (id, scopes, receipt), or empty; what
+`active_grant` finds, for a statement that reads more in the same round trip."""
 
 _RETURN = """
 RETURN c.id AS id, person.id AS person_id, c.audience AS audience, c.scopes AS scopes,

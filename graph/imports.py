@@ -8,10 +8,11 @@ are never overwritten: an imported contact whose fields no longer match what was
 re-import compares content hashes: an item its source has not changed since it was imported is
 `unchanged` (one id and one boolean read back, nothing written).
 
-A bundle up to `single_tx_items` items is merged in one transaction. A larger one is first
-written as `(:StagedContact)`/`(:StagedRecord)` nodes — invisible to every query of the service —
-in batches, then made visible in one final transaction, so a crash never leaves half a bundle
-visible. A dry run plans in a read transaction and writes nothing.
+A bundle with up to `single_tx_items` new items (every re-import, however large) is planned and
+merged in one transaction. One with more has them first written as
+`(:StagedContact)`/`(:StagedRecord)` nodes — invisible to every query of the service — in
+batches, then planned again and made visible in one final transaction, so a crash never leaves
+half a bundle visible. A dry run plans in a read transaction and writes nothing.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ UNSTAGE_CONTACTS: Final = """
         FOREACH (_ IN CASE WHEN staged IS NULL THEN [1] ELSE [] END |
           CREATE (p)-[:HAS_CONTACT {source_bundle: $bundle, imported_at: $at}]->(:Contact {
             id: row.id, name: row.name, email: row.email, organisation: row.organisation,
-            title: row.title, relation: row.relation, context: row.context, since: row.since,
+            title: row.title, relation: row.relation, context: row.context, since: date(row.since),
             source: $source, origin_iss: row.origin_iss, origin_id: row.origin_id,
             source_issuer: $issuer, source_bundle: $bundle, imported_at: $at, created_at: $at,
             import_hash: row.import_hash}))
@@ -109,7 +110,17 @@ class ContactFields:
     since: date | None
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand, not dataclasses.asdict (which deep-copies every value): called for every
+        # contact of a bundle, more than once
+        return {
+            "name": self.name,
+            "email": self.email,
+            "organisation": self.organisation,
+            "title": self.title,
+            "relation": self.relation,
+            "context": self.context,
+            "since": self.since,
+        }
 
 
 CONTACT_FIELDS = tuple(ContactFields.__dataclass_fields__)
@@ -139,9 +150,13 @@ class ImportedContact:
     origin_id: str
 
     def as_row(self) -> dict[str, Any]:
+        """The row the statements take: `since` as an ISO 8601 string that Cypher turns back
+        into a DATE (the driver converts temporal values in pure Python, one by one)."""
+        since = self.fields.since
         return {
             "id": self.id,
             **self.fields.as_row(),
+            "since": since.isoformat() if since is not None else None,
             "origin_iss": self.origin_iss,
             "origin_id": self.origin_id,
         }
@@ -164,9 +179,13 @@ class ImportedRecord:
     ours: bool = False
 
     def as_row(self) -> dict[str, Any]:
-        row = asdict(self)
-        row.pop("ours")
-        return row
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "data": self.data,
+            "origin_iss": self.origin_iss,
+            "origin_id": self.origin_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -524,7 +543,7 @@ async def _apply(
         UNWIND $rows AS row
         MATCH (c:Contact {id: row.id})
         SET c.name = row.name, c.email = row.email, c.organisation = row.organisation, c.title = row.title,
-            c.relation = row.relation, c.context = row.context, c.since = row.since,
+            c.relation = row.relation, c.context = row.context, c.since = date(row.since),
             c.import_hash = row.import_hash, c.source_bundle = $bundle, c.updated_at = $at
         """,
         rows=writes.contact_updates,
@@ -595,47 +614,41 @@ async def _apply(
 
 
 _STAGE_CYPHER: dict[str, LiteralString] = {
-    "StagedContact": "UNWIND $rows AS row CREATE (s:StagedContact {staging_id: $staging}) SET s += row",
-    "StagedRecord": "UNWIND $rows AS row CREATE (s:StagedRecord {staging_id: $staging}) SET s += row",
+    "StagedContact": "UNWIND $rows AS row CREATE (s:StagedContact {staging_id: $staging}) "
+    "SET s += row, s.since = date(row.since), s.source = $source, s.source_issuer = $issuer, "
+    "s.source_bundle = $bundle, s.imported_at = $at, s.created_at = $at",
+    "StagedRecord": "UNWIND $rows AS row CREATE (s:StagedRecord {staging_id: $staging}) "
+    "SET s += row, s.source = $source, s.source_issuer = $issuer, s.source_bundle = $bundle, "
+    "s.imported_at = $at",
 }
+"""What is the same for every staged row (provenance, the import's time) is a parameter of the
+statement, not a value repeated in each row (the driver converts each datetime in Python)."""
 
 
 async def _stage(graph: Graph, plan: ImportPlan, writes: _Writes) -> None:
     """Write the items to create as invisible staged nodes, in batches of their own transactions."""
-    staging = plan.import_id
-    for label, rows, extra in (
-        ("StagedContact", writes.contact_creates, {"created_at": plan.at}),
-        ("StagedRecord", writes.record_creates, {}),
+    for label, rows in (
+        ("StagedContact", writes.contact_creates),
+        ("StagedRecord", writes.record_creates),
     ):
         for start in range(0, len(rows), STAGE_BATCH):
             batch = rows[start : start + STAGE_BATCH]
 
             async def work(
-                tx: AsyncManagedTransaction,
-                batch: list[Row] = batch,
-                label: str = label,
-                extra: dict[str, Any] = extra,
+                tx: AsyncManagedTransaction, batch: list[Row] = batch, label: str = label
             ) -> None:
                 await execute(
                     tx,
                     _STAGE_CYPHER[label],
-                    rows=[_stageable(row, plan, extra) for row in batch],
-                    staging=staging,
+                    rows=[{k: v for k, v in row.items() if v is not None} for row in batch],
+                    staging=plan.import_id,
+                    source=f"imported:{plan.platform_id}",
+                    issuer=plan.issuer,
+                    bundle=plan.bundle_id,
+                    at=plan.at,
                 )
 
             await graph.write(work)
-
-
-def _stageable(row: Row, plan: ImportPlan, extra: dict[str, Any]) -> Row:
-    staged = {k: v for k, v in row.items() if v is not None}
-    staged.update(
-        source=f"imported:{plan.platform_id}",
-        source_issuer=plan.issuer,
-        source_bundle=plan.bundle_id,
-        imported_at=plan.at,
-        **extra,
-    )
-    return staged
 
 
 async def merge_bundle(
@@ -653,20 +666,29 @@ async def merge_bundle(
     if dry_run:
         report, _ = await graph.read(plan_only)
         return report
-    if len(plan.contacts) + len(plan.records) > single_tx_items:
-        # Planned once outside the final transaction only when the bundle may need staging;
-        # a smaller bundle is planned once, in that transaction.
-        _, writes = await graph.read(plan_only)
-        if len(writes.contact_creates) + len(writes.record_creates) > single_tx_items:
-            await _stage(graph, plan, writes)
 
-    async def plan_and_apply(tx: AsyncManagedTransaction) -> MergeReport:
+    staged = False
+
+    async def plan_and_apply(tx: AsyncManagedTransaction) -> MergeReport | _Writes:
+        """Plan in the final transaction; apply, unless the items to create must be staged
+        first (then nothing is written and the writes come back, to stage)."""
         fresh, fresh_writes = await plan_only(tx)
+        creates = len(fresh_writes.contact_creates) + len(fresh_writes.record_creates)
+        if not staged and creates > single_tx_items:
+            return fresh_writes
         await _apply(tx, plan, fresh_writes, fresh)
         return fresh
 
     try:
-        return await graph.write(plan_and_apply)
+        # A bundle whose new items fit in one transaction (every re-import, however large) is
+        # planned once; a larger fresh one is planned, staged, then planned again and applied.
+        outcome = await graph.write(plan_and_apply)
+        if isinstance(outcome, _Writes):
+            await _stage(graph, plan, outcome)
+            staged = True
+            outcome = await graph.write(plan_and_apply)
+        assert isinstance(outcome, MergeReport)
+        return outcome
     except ConstraintError as error:
         await _unstage(graph, plan.import_id)
         raise ReplayedError("This bundle was imported before (concurrently).") from error

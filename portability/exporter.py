@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from neo4j import AsyncManagedTransaction
+
 from auth.keys import KeyStore
-from graph import consents, exports, pseudonyms
+from graph import exports, pseudonyms
 from graph.audit import AuditActor
-from graph.bundle_source import read_slice
+from graph.bundle_source import read_for_export
 from graph.db import Graph
 from graph.errors import ConflictError
+from graph.exports import ExportRecord
 from graph.ids import new_id
 from portability.bundle.build import build_body, bundle_claims, claims_json
 from portability.bundle.models import ConsentReference
@@ -47,41 +50,20 @@ class ExportResult:
     expires_at: datetime
 
 
-async def _self_grant(
-    graph: Graph,
-    keystore: KeyStore,
-    context: IssuerContext,
-    person_id: str,
-    scopes: list[Section],
-    now: datetime,
-    actor: AuditActor,
-) -> dict[str, Any]:
-    current = await consents.active_grant(graph, person_id, SELF_AUDIENCE, now)
-    if current is not None and set(scopes) <= set(current["scopes"]):
-        return current
-    request = GrantRequest(
-        person_id=person_id, audience=SELF_AUDIENCE, scopes=scopes, purpose=SELF_DOWNLOAD_PURPOSE
-    )
-    return await grant_with_receipt(graph, keystore, context, request, now=now, actor=actor)
+@dataclass(frozen=True)
+class _NeedsSelfGrant:
+    """The person has no `self` grant covering the scopes yet: make one, then export."""
 
 
-async def resolve_consent(
-    graph: Graph,
-    keystore: KeyStore,
-    context: IssuerContext,
-    *,
-    person_id: str,
-    audience: str,
-    scopes: list[Section] | None,
-    now: datetime,
-    actor: AuditActor,
-) -> tuple[dict[str, Any], list[Section]]:
-    """The grant the export happens under, and the scopes it will carry."""
+def consented_scopes(
+    grant: dict[str, Any] | None, audience: str, scopes: list[Section] | None
+) -> list[Section] | None:
+    """The scopes an export to `audience` carries under `grant` (before preferences withhold
+    any); None for a person's own download that needs a new `self` grant first. Raises
+    ConsentRequiredError when a platform's grant is missing or does not cover `scopes`."""
     if audience == SELF_AUDIENCE:
-        mine = sorted(set(scopes or SECTIONS))
-        own = await _self_grant(graph, keystore, context, person_id, mine, now, actor)
-        return own, mine
-    grant = await consents.active_grant(graph, person_id, audience, now)
+        mine: list[Section] = sorted(set(scopes or SECTIONS))
+        return mine if grant is not None and set(mine) <= set(grant["scopes"]) else None
     if grant is None:
         raise ConsentRequiredError(f"There is no active consent for sharing with {audience!r}.")
     chosen: list[Section] = sorted(set(scopes or grant["scopes"]))
@@ -90,7 +72,7 @@ async def resolve_consent(
         raise ConsentRequiredError(
             f"The consent for {audience!r} does not cover: {', '.join(outside)}."
         )
-    return grant, chosen
+    return chosen
 
 
 async def export_bundle(
@@ -105,57 +87,78 @@ async def export_bundle(
     actor_role: str,
     withheld: frozenset[Section] = frozenset(),
 ) -> ExportResult:
+    """Read, build, sign and record in one write transaction: the grant and the slice in one
+    statement, the export record and its audit event in another (which re-checks the consent
+    under its lock); nothing is written unless all of it is. A person's first download makes
+    their `self` grant (with its receipt) in a transaction of its own before that."""
     now = datetime.now(UTC)
-    grant, consented = await resolve_consent(
-        graph,
-        keystore,
-        context,
-        person_id=person_id,
-        audience=audience,
-        scopes=scopes,
-        now=now,
-        actor=AuditActor(subject=actor, role=actor_role),
-    )
-    chosen = [section for section in consented if section not in withheld]
-    pseudonymizer = Pseudonymizer(await pseudonyms.secret(graph), audience)
-    slice_ = pseudonymizer.apply(person_id, await read_slice(graph, person_id, chosen))
-    subject = pseudonymizer.of(person_id)
-    reference = ConsentReference(
-        consent_id=grant["id"], receipt=grant["receipt"], status_url=context.status_url(grant["id"])
-    )
-    bundle_id = new_id("bdl")
-    claims = bundle_claims(
-        build_body(slice_, chosen, reference),
-        issuer=context.issuer,
-        subject=subject,
-        audience=audience,
-        bundle_id=bundle_id,
-        now=now,
-        ttl=context.bundle_ttl,
-    )
-    token = sign_document(keystore, claims_json(claims), BUNDLE_TYP)
-    try:
+    who = AuditActor(subject=actor, role=actor_role)
+    # what to read: for a platform's default (the grant's scopes, not known before reading)
+    # every section the preferences allow; what the grant does not cover is dropped unread
+    readable = [section for section in sorted(set(scopes or SECTIONS)) if section not in withheld]
+    secret = b"" if audience == SELF_AUDIENCE else await pseudonyms.secret(graph)
+
+    async def work(tx: AsyncManagedTransaction) -> ExportResult | _NeedsSelfGrant:
+        found = await read_for_export(tx, person_id, readable, audience=audience, now=now)
+        consented = consented_scopes(found.grant, audience, scopes)
+        if consented is None or found.grant is None:
+            return _NeedsSelfGrant()
+        chosen = [section for section in consented if section not in withheld]
+        pseudonymizer = Pseudonymizer(secret, audience)
+        slice_ = pseudonymizer.apply(
+            person_id, {section: found.slice[section] for section in chosen}
+        )
+        reference = ConsentReference(
+            consent_id=found.grant["id"],
+            receipt=found.grant["receipt"],
+            status_url=context.status_url(found.grant["id"]),
+        )
+        bundle_id = new_id("bdl")
+        claims = bundle_claims(
+            build_body(slice_, chosen, reference),
+            issuer=context.issuer,
+            subject=pseudonymizer.of(person_id),
+            audience=audience,
+            bundle_id=bundle_id,
+            now=now,
+            ttl=context.bundle_ttl,
+        )
+        token = sign_document(keystore, claims_json(claims), BUNDLE_TYP)
         await exports.record_export(
-            graph,
-            {
-                "id": bundle_id,
-                "person_id": person_id,
-                "consent_id": grant["id"],
-                "audience": audience,
-                "scopes": chosen,
-                "actor": actor,
-                "actor_role": actor_role,
-                "at": now,
-                "size_bytes": len(token),
-            },
+            tx,
+            ExportRecord(
+                id=bundle_id,
+                person_id=person_id,
+                consent_id=found.grant["id"],
+                audience=audience,
+                scopes=list(chosen),
+                actor=who,
+                at=now,
+                size_bytes=len(token),
+            ),
             handed_out=pseudonymizer.handed_out,
         )
+        return ExportResult(
+            bundle_id=bundle_id,
+            bundle=token,
+            audience=audience,
+            scopes=chosen,
+            expires_at=now + context.bundle_ttl,
+        )
+
+    try:
+        outcome = await graph.write(work)
+        if isinstance(outcome, _NeedsSelfGrant):
+            request = GrantRequest(
+                person_id=person_id,
+                audience=SELF_AUDIENCE,
+                scopes=sorted(set(scopes or SECTIONS)),
+                purpose=SELF_DOWNLOAD_PURPOSE,
+            )
+            await grant_with_receipt(graph, keystore, context, request, now=now, actor=who)
+            outcome = await graph.write(work)
     except ConflictError as error:
         raise ConsentRequiredError(error.detail) from error
-    return ExportResult(
-        bundle_id=bundle_id,
-        bundle=token,
-        audience=audience,
-        scopes=chosen,
-        expires_at=now + context.bundle_ttl,
-    )
+    if isinstance(outcome, _NeedsSelfGrant):  # the new grant was revoked at once
+        raise ConsentRequiredError("The consent was revoked while the bundle was being made.")
+    return outcome

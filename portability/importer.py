@@ -135,7 +135,8 @@ class BundleImporter:
         settings = self._settings
         now = datetime.now(UTC)
         read_header(token, settings.max_bytes)
-        issuer = peek_claims(token).get("iss")
+        peeked = peek_claims(token)
+        issuer = peeked.get("iss")
         platform = (
             await platforms.find_by_issuer(self._graph, issuer) if isinstance(issuer, str) else None
         )
@@ -152,6 +153,7 @@ class BundleImporter:
             issuer=platform["issuer"],
             status_of=self._status,
             max_bytes=settings.max_bytes,
+            peeked=peeked,
         )
         claims = verified.claims
         replay_key = f"{platform['issuer']}|{claims['jti']}"

@@ -147,11 +147,19 @@ def verify_signature_and_claims(
     issuer: str | None,
     audience: str | None,
     now: datetime,
+    peeked: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The verified claims. `peeked`: the payload `peek_claims` already parsed from this very
+    token, taken as the claims once the signature over those bytes verifies (a large bundle's
+    payload is then parsed once, not twice)."""
     if public_jwk is None:
         raise KeyNotFoundError(f"The issuer publishes no key {header.kid!r}.")
     try:
-        claims = jws.verify_signature(token, public_jwk)
+        if peeked is None:
+            claims = jws.verify_signature(token, public_jwk)
+        else:
+            jws.check_signature(token, public_jwk)
+            claims = peeked
         jws.check_claims(
             claims, issuer=issuer, audience=audience, required=REQUIRED_CLAIMS, now=now
         )
@@ -301,16 +309,24 @@ async def verify_bundle(
     issuer: str | None = None,
     status_of: StatusLookup | None = None,
     max_bytes: int = MAX_BUNDLE_BYTES,
+    peeked: dict[str, Any] | None = None,
 ) -> VerifiedBundle:
     """Every check, in the order of docs/bundle-spec.md; the verified (not yet upgraded) bundle.
 
     `audiences`: the `aud` values accepted (None: any). `status_of`: None skips only the status
-    GET (offline); every other receipt check still runs.
+    GET (offline); every other receipt check still runs. `peeked`: what `peek_claims` of this
+    same token answered the caller (to pick the issuer), so the payload is parsed once.
     """
     header = read_header(token, max_bytes)
-    peek_claims(token)
+    peeked = peek_claims(token) if peeked is None else peeked
     claims = verify_signature_and_claims(
-        token, header, await find_key(header.kid), issuer=issuer, audience=None, now=now
+        token,
+        header,
+        await find_key(header.kid),
+        issuer=issuer,
+        audience=None,
+        now=now,
+        peeked=peeked,
     )
     if audiences is not None and claims.get("aud") not in audiences:
         raise AudienceMismatchError(

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from app.errors import NotFoundError
+from app.errors import NotFoundError, problem_responses
 from portability.bundle.models import SCHEMA_ID
 from portability.bundle.schema import SUPPORTED_VERSIONS, schema_for
 
@@ -60,7 +60,8 @@ async def jwks(request: Request, response: Response) -> Jwks:
             "description": "The JSON Schema (2020-12) of the whole claims set of a bundle of "
             "this version: `iss`, `sub`, `aud`, the times, `jti` and the `rolodex` body.",
             "content": {SCHEMA_MEDIA_TYPE: {"schema": {"type": "object"}}},
-        }
+        },
+        **problem_responses(NotFoundError),
     },
 )
 async def bundle_schema(

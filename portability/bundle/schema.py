@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from portability.bundle.models import SCHEMA_ID, SCHEMA_VERSION, BundleClaims
@@ -57,8 +58,30 @@ def validator_for(version: int) -> Draft202012Validator:
     return Draft202012Validator(schema_for(version))
 
 
+@cache
+def fast_validator_for(version: int) -> jsonschema_rs.Validator:
+    """The same schema compiled by jsonschema-rs (formats are annotations, as above)."""
+    return jsonschema_rs.validator_for(schema_for(version), validate_formats=False)
+
+
+def _fast_accepts(payload: dict[str, Any], version: int) -> bool:
+    try:
+        return bool(fast_validator_for(version).is_valid(payload))
+    except (ValueError, TypeError, OverflowError):  # a value it cannot take: let jsonschema decide
+        return False
+
+
 def schema_errors(payload: dict[str, Any], version: int) -> list[str]:
-    """Human-readable schema violations of `payload` (empty when valid), at most 20."""
+    """Human-readable schema violations of `payload` (empty when valid), at most 20.
+
+    Both validators implement the same 2020-12 schema; jsonschema-rs answers first (a
+    10,000-contact bundle in milliseconds, where the Python validator takes seconds), and a
+    payload it does not accept is judged and its problems worded by the Python validator, so a
+    refusal reads as it always did (tests/portability/test_schema_validators.py checks that the
+    two agree on valid and broken bundles).
+    """
+    if _fast_accepts(payload, version):
+        return []
     errors = sorted(
         validator_for(version).iter_errors(payload), key=lambda e: list(e.absolute_path)
     )

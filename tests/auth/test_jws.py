@@ -182,3 +182,81 @@ def test_audience_may_be_a_list() -> None:
     ring = _ring()
     token = jws.sign(_claims(aud=["https://x.test", "https://api.test"]), ring.active, TYP)
     assert _verify(token, ring)["sub"] == "p1"
+
+
+# -- signing and verifying with key objects built once (no per-call JWK round trip) -------------
+
+
+def test_signing_uses_the_rings_key_object_not_a_jwk_rebuilt_per_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ring = _ring()
+
+    def rebuilt(self: object) -> dict[str, str]:
+        raise AssertionError("the private JWK was rebuilt to sign")
+
+    monkeypatch.setattr(type(ring.active), "private_jwk", rebuilt)
+    assert _verify(jws.sign(_claims(), ring.active, TYP), ring)["sub"] == "p1"
+
+
+def test_our_tokens_verify_with_python_jose_and_its_tokens_with_ours() -> None:
+    from jose import jws as jose_jws
+
+    ring = _ring()
+    ours = jws.sign(_claims(), ring.active, TYP)
+    assert json.loads(jose_jws.verify(ours, ring.active.public_jwk(), algorithms=["ES256"])) == (
+        _claims()
+    )
+    theirs = jose_jws.sign(
+        _claims(),
+        ring.active.private_jwk(),
+        headers={"kid": ring.active_kid, "typ": TYP},
+        algorithm="ES256",
+    )
+    assert _verify(theirs, ring) == _claims()
+
+
+def test_an_already_serialised_payload_is_signed_as_is() -> None:
+    ring = _ring()
+    payload = b'{"iss":"https://issuer.test","sub":"p1"}'
+    token = jws.sign(payload, ring.active, TYP)
+    assert base64.urlsafe_b64decode(token.split(".")[1] + "==") == payload
+
+
+@pytest.mark.parametrize(
+    "jwk",
+    [
+        {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
+        {"kty": "EC", "crv": "P-384", "x": _b64(b"\1" * 48), "y": _b64(b"\1" * 48)},
+        {"kty": "EC", "crv": "P-256", "x": _b64(b"\1" * 32), "y": _b64(b"\1" * 32)},  # off-curve
+        {"kty": "EC", "crv": "P-256", "x": _b64(b"\1" * 31), "y": _b64(b"\1" * 32)},
+        {"kty": "oct", "k": _b64(b"secret")},
+    ],
+)
+def test_only_a_p256_public_key_verifies(jwk: dict[str, str]) -> None:
+    ring = _ring()
+    token = jws.sign(_claims(), ring.active, TYP)
+    with pytest.raises(jws.JwsError) as refused:
+        jws.verify_signature(token, jwk)
+    assert refused.value.code == "signature-invalid"
+
+
+def test_a_der_encoded_or_truncated_signature_is_refused() -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ring = _ring()
+    header, payload, signature = jws.sign(_claims(), ring.active, TYP).split(".")
+    der = ring.active.private_key.sign(f"{header}.{payload}".encode(), ec.ECDSA(hashes.SHA256()))
+    for forged in (_b64(der), signature[:-4], ""):
+        with pytest.raises(jws.JwsError) as refused:
+            jws.verify_signature(f"{header}.{payload}.{forged}", ring.active.public_jwk())
+        assert refused.value.code == "signature-invalid"
+
+
+def test_a_signature_with_another_key_of_the_same_kid_is_refused() -> None:
+    ring, other = _ring(), _ring()
+    forged = jws.sign(_claims(), other.active, TYP)
+    header = _b64(json.dumps({"alg": "ES256", "kid": ring.active_kid, "typ": TYP}).encode())
+    _, payload, signature = forged.split(".")
+    assert _refusal(f"{header}.{payload}.{signature}", ring) == "signature-invalid"

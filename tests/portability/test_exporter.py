@@ -8,9 +8,17 @@ import base64
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.security_setup import issuer_context
+from app.settings import Settings
+from auth.keys import KeyStore, load_keystore
+from graph import consents, exports
 from graph.db import Graph
+from portability import exporter
+from portability.errors import ConsentRequiredError
+from portability.exporter import ExportResult, export_bundle
 from tests.conftest import TokenFactory
 from tests.support.person_graph import FRIEND, MENTOR, SUBJECT, build_person_graph
 
@@ -153,3 +161,88 @@ async def test_an_export_carries_only_sections_the_preferences_allow(
 
     # the person's own download is never narrowed by their sharing choices
     assert "contacts" in _export(client, tokens, "self")["rolodex"]
+
+
+# -- one transaction per export: the record and its audit event exactly once, or nothing --------
+
+
+async def _self_export(graph: Graph, keys: KeyStore, settings: Settings) -> ExportResult:
+    return await export_bundle(
+        graph,
+        keys,
+        issuer_context(settings),
+        person_id=SUBJECT,
+        audience="self",
+        scopes=None,
+        actor=SUBJECT,
+        actor_role="mentee",
+    )
+
+
+async def _written(graph: Graph) -> dict[str, Any]:
+    rows = await graph.query(
+        "MATCH (p:Person {id: $id}) RETURN "
+        "COLLECT { MATCH (e:Export)-[:OF]->(p) RETURN e.id } AS exports, "
+        "COLLECT { MATCH (a:AuditEvent {event: 'bundle.exported', person_id: $id}) "
+        "RETURN a.bundle_id } AS events, "
+        "COLLECT { MATCH (p)-[:GRANTED]->(c:Consent {audience: 'self'}) RETURN c.id } AS grants",
+        {"id": SUBJECT},
+    )
+    return rows[0]
+
+
+async def test_each_export_writes_its_record_and_audit_event_once_in_one_transaction(
+    graph: Graph, settings: Settings, tmp_path: Any
+) -> None:
+    await build_person_graph(graph)
+    keys = load_keystore(tmp_path, generate=True)
+    first = await _self_export(graph, keys, settings)  # also makes the self grant
+    units: list[str] = []
+    graph.observer = lambda kind, _seconds, _ok: units.append(kind)
+    try:
+        second = await _self_export(graph, keys, settings)
+    finally:
+        graph.observer = None
+    assert units == ["write"]  # grant, slice, record and audit event: one unit of work
+    written = await _written(graph)
+    assert sorted(written["exports"]) == sorted([first.bundle_id, second.bundle_id])
+    assert sorted(written["events"]) == sorted([first.bundle_id, second.bundle_id])
+    assert len(written["grants"]) == 1  # the first export's grant covers the second
+
+
+async def test_a_consent_revoked_while_the_bundle_is_made_writes_nothing(
+    graph: Graph, settings: Settings, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await build_person_graph(graph)
+    keys = load_keystore(tmp_path, generate=True)
+    await _self_export(graph, keys, settings)
+    before = await _written(graph)
+    record = exports.record_export
+
+    async def revoked_meanwhile(tx: Any, export: Any, handed_out: Any = None) -> None:
+        await consents.revoke_consent(graph, export.consent_id, export.at)  # another transaction
+        await record(tx, export, handed_out)
+
+    monkeypatch.setattr(exports, "record_export", revoked_meanwhile)
+    with pytest.raises(ConsentRequiredError):
+        await _self_export(graph, keys, settings)
+    after = await _written(graph)
+    assert after["exports"] == before["exports"]
+    assert after["events"] == before["events"]
+
+
+async def test_a_failure_after_reading_writes_no_record_and_no_event(
+    graph: Graph, settings: Settings, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await build_person_graph(graph)
+    keys = load_keystore(tmp_path, generate=True)
+    await _self_export(graph, keys, settings)
+    before = await _written(graph)
+
+    def broken(*_args: Any) -> str:
+        raise RuntimeError("the signer failed")
+
+    monkeypatch.setattr(exporter, "sign_document", broken)
+    with pytest.raises(RuntimeError):
+        await _self_export(graph, keys, settings)
+    assert await _written(graph) == before
