@@ -66,6 +66,8 @@ def draw(report: dict[str, Any], path: Path) -> None:
                     values.append(float("nan"))
             ax.plot(people, values, marker="o", label=label)
         ax.set_xscale("log")
+        ax.set_xticks(people, [f"{n:,}" for n in people])
+        ax.minorticks_off()
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("people in the graph")
         ax.set_ylabel(unit)
